@@ -1,0 +1,148 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import WeChatAccount
+
+
+class Sex(models.IntegerChoices):
+    UNKNOWN = 0, _("Unknown")
+    MALE = 1, _("Male")
+    FEMALE = 2, _("Female")
+
+
+class Label(models.Model):
+    account = models.ForeignKey(WeChatAccount, on_delete=models.CASCADE, related_name="labels")
+    label_id = models.BigIntegerField(_("label id"))
+    name = models.CharField(_("name"), max_length=255)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["account", "label_id"], name="uniq_label_per_account")]
+
+    def __str__(self):
+        return self.name
+
+
+class FriendQuerySet(models.QuerySet):
+    def present(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class Friend(models.Model):
+    """A contact of one WeChat account (C12 friend-list rows, C3 new friends)."""
+
+    account = models.ForeignKey(WeChatAccount, on_delete=models.CASCADE, related_name="friends")
+    username = models.CharField(_("WeChat account"), max_length=128)  # C12 `account`
+    wxid = models.CharField(_("wxid"), max_length=128, blank=True, db_index=True)  # C12 `account_alias`
+    nickname = models.CharField(_("nickname"), max_length=255, blank=True)
+    remark = models.CharField(_("remark"), max_length=255, blank=True)
+    avatar_url = models.URLField(_("avatar"), max_length=1000, blank=True)
+    sex = models.PositiveSmallIntegerField(_("sex"), choices=Sex.choices, default=Sex.UNKNOWN)
+    area = models.CharField(_("area"), max_length=255, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    do_not_disturb = models.BooleanField(_("do not disturb"), default=False)
+    v1 = models.CharField(_("v1"), max_length=255, blank=True)
+    labels = models.ManyToManyField(Label, blank=True, related_name="friends", verbose_name=_("labels"))
+    is_zombie = models.BooleanField(_("zombie"), null=True, blank=True)
+    zombie_checked_at = models.DateTimeField(_("zombie checked"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    last_sync_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = FriendQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("friend")
+        verbose_name_plural = _("friends")
+        ordering = ["nickname", "username"]
+        constraints = [models.UniqueConstraint(fields=["account", "username"], name="uniq_friend_per_account")]
+
+    def __str__(self):
+        return self.remark or self.nickname or self.username
+
+
+class FriendSync(models.Model):
+    """One syncFriendList run; pages arrive by callback (C12)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    account = models.ForeignKey(WeChatAccount, on_delete=models.CASCADE, related_name="friend_syncs")
+    request_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    pages = models.JSONField(_("pages received"), default=dict)  # {"1": 100, "2": 100, ...}
+    received = models.PositiveIntegerField(_("received"), default=0)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("friend sync")
+        verbose_name_plural = _("friend syncs")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.account} {self.received}/{self.total}"
+
+
+class FriendRequest(models.Model):
+    """An incoming friend request (C6, newFriendList)."""
+
+    class Status(models.IntegerChoices):
+        PENDING = 0, _("Pending")
+        ACCEPTED = 1, _("Accepted")
+        EXPIRED = 2, _("Expired")
+
+    account = models.ForeignKey(WeChatAccount, on_delete=models.CASCADE, related_name="friend_requests")
+    username = models.CharField(_("WeChat account"), max_length=128)
+    wxid = models.CharField(_("wxid"), max_length=128, blank=True)
+    nickname = models.CharField(_("nickname"), max_length=255, blank=True)
+    avatar_url = models.URLField(_("avatar"), max_length=1000, blank=True)
+    greeting = models.TextField(_("greeting"), blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    referrer_nickname = models.CharField(_("referrer"), max_length=255, blank=True)
+    referrer_account = models.CharField(_("referrer account"), max_length=128, blank=True)
+    source_group = models.CharField(_("source group"), max_length=128, blank=True)
+    ticket = models.CharField(_("ticket"), max_length=500, blank=True)  # encodeUserName
+    sex = models.PositiveSmallIntegerField(_("sex"), choices=Sex.choices, default=Sex.UNKNOWN)
+    status = models.SmallIntegerField(_("status"), choices=Status.choices, default=Status.PENDING)
+    provider_id = models.BigIntegerField(_("provider id"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("friend request")
+        verbose_name_plural = _("friend requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "username"], name="uniq_friend_request_per_account")
+        ]
+
+    def __str__(self):
+        return self.nickname or self.username
+
+
+class ContactLookup(models.Model):
+    """A newGetWacatInfo lookup and its result (C8), matched by `extend`."""
+
+    account = models.ForeignKey(WeChatAccount, on_delete=models.CASCADE, related_name="lookups")
+    query = models.CharField(_("query"), max_length=128)
+    extend = models.CharField(max_length=64, unique=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact lookup")
+        verbose_name_plural = _("contact lookups")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.query
