@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import ops
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("auth/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", ops.healthz, name="healthz"),
+    path("metrics", ops.metrics, name="metrics"),
+    path("ops/register-callbacks/", ops.register_callbacks, name="register_callbacks"),
     path("callbacks/", include("provider.urls")),
     path("", include("accounts.urls")),
 ]
