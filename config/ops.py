@@ -192,10 +192,8 @@ def register_callbacks(request):
         register_callback_urls()
     except Exception as exc:  # the provider's message is what the admin needs to see
         logger.warning("register_callback_urls failed: %s", _short(exc))
-        messages.error(
-            request,
-            _("The provider refused to register the callback URLs: %(error)s") % {"error": getattr(exc, "msg", None) or str(exc)},
-        )
+        error = getattr(exc, "msg", None) or str(exc)
+        messages.error(request, _("The provider refused to register the callback URLs: %(error)s") % {"error": error})
     else:
         messages.success(request, _("Callback URLs registered with the provider."))
     return redirect("home")

@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from .models import Conversation, Message
+
+ACCOUNT_SEARCH = ("account__account", "account__wxid", "account__nickname")
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "peer", "kind", "account", "unread_count", "last_message_at")
+    list_filter = ("kind", "account")
+    search_fields = ("peer", "title", *ACCOUNT_SEARCH)
+    list_select_related = ("account",)
+    raw_id_fields = ("account",)
+    date_hierarchy = "last_message_at"
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("sent_at", "account", "conversation", "direction", "content_type", "short_content", "status")
+    list_filter = ("direction", "status", "content_type")
+    search_fields = ("msgid", "content", "sender", "sender_name", "conversation__peer", *ACCOUNT_SEARCH)
+    list_select_related = ("account", "conversation")
+    raw_id_fields = ("account", "conversation", "operator", "outbox")
+    date_hierarchy = "sent_at"
+
+    @admin.display(description=Message._meta.get_field("content").verbose_name)
+    def short_content(self, obj):
+        return obj.content[:80]
