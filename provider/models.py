@@ -4,6 +4,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class OutboxEntryQuerySet(models.QuerySet):
+    """Bulk rules of the outbox; the sending logic lives in provider.outbox and provider.tasks."""
+
+    def pending(self):
+        """Entries not finished yet: queued, or being sent."""
+        return self.filter(status__in=[OutboxEntry.Status.QUEUED, OutboxEntry.Status.SENDING])
+
+    def due(self, now=None):
+        """Queued entries whose next attempt time has come."""
+        return self.filter(status=OutboxEntry.Status.QUEUED, next_attempt_at__lte=now or timezone.now())
+
+    def lease_expired(self, now=None):
+        """Entries marked sending whose worker stopped renewing them (killed, lost)."""
+        return self.filter(status=OutboxEntry.Status.SENDING, lease_until__lt=now or timezone.now())
+
+    def head_of(self, account_id):
+        """The oldest unfinished entry of an account: the only one of it that may be sent."""
+        return self.pending().filter(account_id=account_id).order_by("created_at", "pk").first()
+
+
 class OutboxEntry(models.Model):
     """One outbound provider call, written before it is sent.
 
@@ -37,6 +57,8 @@ class OutboxEntry(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = OutboxEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outbox entry")
@@ -94,3 +116,6 @@ class RateLimitBucket(models.Model):
     class Meta:
         verbose_name = _("rate-limit bucket")
         verbose_name_plural = _("rate-limit buckets")
+
+    def __str__(self):
+        return f"{self.key} ({self.tokens:.2f} tokens)"
