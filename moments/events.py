@@ -1,0 +1,76 @@
+"""Handlers for Moments callbacks (C16, and the release result of C18)."""
+
+from django.utils import timezone
+
+from accounts.events import account_for
+from moments.models import Moment
+from provider.callbacks.events import DUPLICATE, PROCESSED
+
+UPDATABLE = ("author", "author_name", "author_avatar_url", "text", "media_type", "media_urls")
+
+
+def _values(post):
+    return {
+        "author": post.author[:128],
+        "author_name": post.author_name[:255],
+        "author_avatar_url": post.author_avatar_url[:1000],
+        "text": post.text,
+        "media_type": post.media_type if post.media_type in (1, 2, 3) else 2,
+        "media_urls": list(post.media_urls),
+    }
+
+
+def handle_moments(event):
+    """C16: posts upserted by statusId; a post seen again is updated, never duplicated."""
+    account = account_for(event.my_account)
+    if not event.ok or not event.posts:
+        return PROCESSED
+    posts = {post.status_id: post for post in event.posts}
+    existing = {m.status_id: m for m in Moment.objects.filter(account=account, status_id__in=list(posts))}
+    new = []
+    changed = []
+    for status_id, post in posts.items():
+        values = _values(post)
+        moment = existing.get(status_id)
+        if moment is None:
+            new.append(
+                Moment(
+                    account=account,
+                    status_id=status_id[:128],
+                    posted_at=post.created_at or timezone.now(),
+                    raw=post.raw,
+                    **values,
+                )
+            )
+        elif any(getattr(moment, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(moment, name, value)
+            changed.append(moment)
+    if new:
+        Moment.objects.bulk_create(new, ignore_conflicts=True)
+    if changed:
+        Moment.objects.bulk_update(changed, list(UPDATABLE))
+    return PROCESSED if new or changed else DUPLICATE
+
+
+def handle_moment_posted(event):
+    """C18 release result (provisional): the console's queued post becomes posted or failed.
+
+    The post is named in the callback URL (`?moment=<pk>`); without it there is nothing to update.
+    """
+    account = account_for(event.my_account)
+    ref = event.query.get("moment") or event.query.get("req", "")
+    if not str(ref).isdigit():
+        return PROCESSED
+    moment = Moment.objects.filter(account=account, pk=int(ref)).first()
+    if moment is None:
+        return PROCESSED
+    status = Moment.Status.POSTED if event.ok else Moment.Status.FAILED
+    if moment.status == status and (not event.status_id or moment.status_id == event.status_id):
+        return DUPLICATE
+    moment.status = status
+    moment.error = "" if event.ok else (event.msg or "the provider refused the post")
+    if event.status_id:
+        moment.status_id = event.status_id[:128]
+    moment.save(update_fields=["status", "error", "status_id"])
+    return PROCESSED
