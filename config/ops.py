@@ -101,7 +101,6 @@ def healthz(request):
 
 # --- /metrics ----------------------------------------------------------------
 
-CALLBACK_OUTCOMES = ("processed", "duplicate", "failed", "rejected")
 DIRECTIONS = ("in", "out")
 
 
@@ -125,13 +124,18 @@ def _label(value):
 
 
 def _counters():
-    """Callback and message counters from provider.metrics; empty while that module is missing."""
-    try:
-        from provider import metrics
-    except ImportError:
-        return {}, {}
+    """Callback counters as {(kind, outcome): n} and message counters as {direction: n}, from provider.metrics."""
+    from provider import metrics
+
     snap = metrics.snapshot() or {}
-    return dict(snap.get("callbacks") or {}), dict(snap.get("messages") or {})
+    callbacks = {}
+    for key, value in (snap.get("callbacks") or {}).items():
+        if isinstance(value, dict):  # {kind: {outcome: n}}
+            for outcome, n in value.items():
+                callbacks[(key, outcome)] = n
+        else:  # {(kind, outcome): n}
+            callbacks[tuple(key)] = value
+    return callbacks, dict(snap.get("messages") or {})
 
 
 def _outbox_counts():
