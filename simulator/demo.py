@@ -21,9 +21,15 @@ class DemoThread:
         self.thread.start()
 
     def _run(self):
+        """Short sleeps, so that a new demo_interval or demo switch takes effect at once."""
+        last = time.monotonic()
         while True:
-            time.sleep(max(float(self.sim.config.demo_interval or 0), 0.2))
-            if self.sim.config.demo:
+            time.sleep(0.1)
+            interval = max(float(self.sim.config.demo_interval or 0), 0.2)
+            if not self.sim.config.demo:
+                last = time.monotonic()
+            elif time.monotonic() - last >= interval:
+                last = time.monotonic()
                 self.tick()
 
     def tick(self):
