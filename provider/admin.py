@@ -23,7 +23,7 @@ class OutboxEntryAdmin(admin.ModelAdmin):
 
         count = 0
         for entry in queryset.filter(status=OutboxEntry.Status.FAILED):
-            retry(entry)
+            retry(entry, operator=request.user)
             count += 1
         self.message_user(
             request,
