@@ -170,7 +170,7 @@ def set_config(sim, body, query, match):
     for key, value in body.items():
         kind = CONFIG_TYPES[key]
         try:
-            changes[key] = kind(value) if value is not None or kind is bool else 0.0
+            changes[key] = kind(0 if value is None and kind is float else value)
         except (TypeError, ValueError):
             raise Bad(f'"{key}" must be a {kind.__name__}') from None
         if kind is float and changes[key] < 0:

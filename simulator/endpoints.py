@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from . import events, names
-from .state import Group, Moment, ScanTask, seeded_rng
+from .state import Group, Member, Moment, ScanTask, seeded_rng
 
 LOGIN_PATH = "/foreign/auth/login"
 SENDABLE_CONTENT_TYPES = {1, 2, 4, 5, 6, 15}
@@ -457,13 +457,12 @@ def set_group_notic(ctx):
 @route("/foreign/group/found", required=("group_name", "my_account", "account"))
 def group_found(ctx):
     """Creates a new …@chatroom group and reports its number in C15 (if a callback_url is given)."""
-    members = [ctx.acct.find_friend(key) or events.stranger(key) for key in ctx.list("account")]
+    people = [ctx.acct.find_friend(key) or events.stranger(key) for key in ctx.list("account")]
     rng = seeded_rng("found", ctx.state.next_id(), time.time())
     group = Group(number=names.group_number(rng), name=ctx.get("group_name"), owner=ctx.acct.account)
     group.members[ctx.acct.account] = ctx.acct.as_member()
-    for m in members:
-        group.members[m.account] = events.stranger_member(m.account, m.name)
-        group.members[m.account].wxid = m.wxid
+    for person in people:
+        group.members[person.account] = Member(person.account, person.wxid, person.name, "", person.thumb)
     ctx.acct.groups[group.number] = group
     data = {"account": group.number, "extend": ctx.get("extend"), "name": group.name, "headerImage": group.thumb}
     ctx.emit.url(ctx.get("callback_url"), "C15", {"code": 1, "msg": "创建成功", "data": data})
@@ -487,11 +486,8 @@ def set_name(ctx):
 def add_member(ctx):
     group = ctx.group(ctx.get("g_number"))
     for key in ctx.list("account"):
-        friend = ctx.acct.find_friend(key)
-        member = events.stranger_member(key, friend.name if friend else None)
-        if friend:
-            member.wxid, member.thumb = friend.wxid, friend.thumb
-        group.members.setdefault(member.account, member)
+        person = ctx.acct.find_friend(key) or events.stranger(key)
+        group.members.setdefault(person.account, Member(person.account, person.wxid, person.name, "", person.thumb))
     return ok("添加成功")
 
 

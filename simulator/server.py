@@ -146,8 +146,9 @@ class Handler(BaseHTTPRequestHandler):
     def dispatch(self):
         parts = urllib.parse.urlsplit(self.path)
         body = self.read_body()
+        is_control = parts.path.startswith("/_sim/")
         try:
-            if parts.path.startswith("/_sim/") or parts.path == "/_sim":
+            if is_control:
                 status, content_type, payload, headers = control.handle(
                     self.sim, self.command, parts.path, parts.query, body, self.headers
                 )
@@ -159,7 +160,7 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:
             traceback.print_exc(file=sys.stderr)
             try:
-                if self.path.startswith("/_sim"):
+                if is_control:
                     self.send_json(500, {"ok": False, "error": "internal simulator error"})
                 else:
                     self.send_json(200, {"code": 0, "msg": "系统错误"})
