@@ -202,13 +202,17 @@ class ProviderClient:
         token = self.tokens.get()
         try:
             answer = self._post(path, body, token)
-        except _AuthRejected:
-            logger.info("provider %s rejected the token; renewing it", path)
-            token = self.tokens.renew(token)
-            try:
-                answer = self._post(path, body, token)
-            except _AuthRejected as again:
-                raise again.error from None
+        except _AuthRejected as rejected:
+            if self.tokens.recently_renewed(token):
+                # A token this fresh is not the problem; the message is about something else.
+                answer = self._unrenewable(rejected, raise_failure)
+            else:
+                logger.info("provider %s rejected the token; renewing it", path)
+                token = self.tokens.renew(token)
+                try:
+                    answer = self._post(path, body, token)
+                except _AuthRejected as again:
+                    answer = self._unrenewable(again, raise_failure)
         if raise_failure and to_int(answer.get("code")) != 1:
             raise ProviderError(
                 self._failure_msg(answer, token),
@@ -218,6 +222,13 @@ class ProviderClient:
                 response=answer,
             )
         return answer
+
+    @staticmethod
+    def _unrenewable(rejected: _AuthRejected, raise_failure: bool) -> dict[str, Any]:
+        """An auth-looking failure that a new token did not cure: an ordinary business failure."""
+        if raise_failure or rejected.error.response is None:
+            raise rejected.error from None
+        return rejected.error.response
 
     def _ack(self, path: str, form: Mapping[str, FormValue]) -> Ack:
         return Ack.from_answer(self._call(path, form))

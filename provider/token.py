@@ -19,6 +19,10 @@ logger = logging.getLogger("provider.client")
 # Re-login at least daily even if the provider never complains; renewal on rejection
 # handles shorter lifetimes.
 TOKEN_CACHE_SECONDS = 24 * 3600
+# A token obtained by a renewal this recently is not renewed again: if the provider still
+# answers with an auth-looking message, the message was about something else (for example
+# "微信未登录", the WeChat account is offline), and logging in again would not help.
+RENEWAL_COOLDOWN_SECONDS = 30
 POLL_SECONDS = 0.1
 
 
@@ -34,6 +38,7 @@ class TokenStore:
     def __init__(self, *, base_url: str, phone: str, login: Callable[[], str], lock_seconds: float = 30.0) -> None:
         self.key = cache_key(base_url, phone)
         self.lock_key = f"{self.key}:lock"
+        self.renewed_key = f"{self.key}:renewed"
         self._login = login
         # The lock must outlive one login call; waiters give up after the same time.
         self.lock_seconds = max(lock_seconds, 1.0)
@@ -48,6 +53,10 @@ class TokenStore:
     def renew(self, stale: str | None) -> str:
         """A token other than `stale`: another process's fresh one, or a new login."""
         return self._obtain(stale=stale)
+
+    def recently_renewed(self, token: str | None) -> bool:
+        """Whether `token` came from a renewal in the last RENEWAL_COOLDOWN_SECONDS."""
+        return bool(token) and cache.get(self.renewed_key) == token
 
     def store(self, token: str) -> None:
         cache.set(self.key, token, TOKEN_CACHE_SECONDS)
@@ -73,7 +82,10 @@ class TokenStore:
                     token = self._fresh(stale)
                     if token:
                         return token
-                    return self._login_and_store()
+                    token = self._login_and_store()
+                    if stale is not None:
+                        cache.set(self.renewed_key, token, RENEWAL_COOLDOWN_SECONDS)
+                    return token
                 finally:
                     cache.delete(self.lock_key)
             if time.monotonic() >= deadline:

@@ -221,6 +221,17 @@ def test_wx_status_is_false_for_an_offline_account_without_logging_in_again(sim,
     assert logins(sim) == 1
 
 
+def test_wx_status_reads_a_persistent_not_logged_in_answer_as_offline(sim, client, account):
+    sim.fault("/foreign/message/wxStatus", "code0", count=2, msg="微信未登录")
+
+    assert client.wx_status(my_account=ME) is False
+    assert logins(sim) == 2  # "登录" looked like auth once; the renewed token did not change the answer
+
+    sim.fault("/foreign/message/wxStatus", "code0", msg="微信未登录")
+    assert client.wx_status(my_account=ME) is False
+    assert logins(sim) == 2
+
+
 # --- 2.5 Friends and labels --------------------------------------------------------------
 
 
@@ -942,6 +953,13 @@ def test_a_business_failure_that_mentions_the_token_renews_it_once_then_gives_up
     assert caught.value.permanent is True
     assert str(caught.value) == "token已过期"
     assert len(sim.calls("/foreign/message/send")) == 2
+    assert logins(sim) == 2
+
+    # The token just obtained is not renewed again: no login per failing request.
+    sim.fault("/foreign/message/send", "code0", msg="token已过期")
+    with pytest.raises(ProviderError):
+        client.send_message(my_account=ME, to_account=FRIEND, content="你好")
+    assert len(sim.calls("/foreign/message/send")) == 3
     assert logins(sim) == 2
 
 
