@@ -116,8 +116,9 @@ def parse_form(content_type, body):
 
 
 class Handler(BaseHTTPRequestHandler):
-    server_version = "nginx"
-    sys_version = ""
+    def version_string(self):
+        """Like the provider's PHP stack behind a web server: no Python version in headers."""
+        return "nginx"
 
     @property
     def sim(self):
