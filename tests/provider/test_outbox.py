@@ -486,7 +486,7 @@ def test_code0_fails_after_one_call_with_the_provider_message_and_retry_by_hand_
 
 
 @pytest.mark.worker
-def test_a_worker_killed_mid_send_is_finished_by_another_worker(workers, sim, sim_account, settings):
+def test_a_worker_killed_mid_send_is_finished_by_another_worker(workers, sim, sim_account):
     lease = {"OUTBOX_LEASE_SECONDS": 2, "PROVIDER_READ_TIMEOUT": 10}
     sim.fault(SEND_PATH, "timeout", count=1, delay=4)
     first = workers(**lease)
@@ -498,7 +498,6 @@ def test_a_worker_killed_mid_send_is_finished_by_another_worker(workers, sim, si
 
     workers(**lease)
     time.sleep(2.2)  # the dead worker's lease runs out
-    settings.OUTBOX_LEASE_SECONDS = 2
     assert outbox.sweep() == 1
     wait_for_status(entry, Status.SENT, Status.FAILED, timeout=20)
     assert entry.status == Status.SENT
@@ -582,7 +581,7 @@ def test_the_rate_limit_holds_across_two_workers_and_keeps_creation_order(worker
 
 
 @pytest.mark.worker
-def test_embedded_default_sqlite_and_filesystem_broker_send_with_a_real_worker(sim, tmp_path):
+def test_embedded_default_sqlite_and_filesystem_broker_send_with_a_real_worker(db, sim, tmp_path):
     """No DATABASE_URL service, no Redis: a SQLite file and the file-system broker, as `make run` has."""
     db = tmp_path / "embedded.sqlite3"
     env = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "REDIS_URL")}
