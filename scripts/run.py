@@ -37,12 +37,10 @@ def say(text):
 
 
 def port_is_free(port):
+    """Nothing listens on 127.0.0.1:port (a connect test: closed sockets in TIME_WAIT do not count)."""
     with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) != 0
 
 
 def wait_http(url, timeout=60.0, proc=None):
@@ -95,6 +93,7 @@ def seed_demo():
     sys.path.insert(0, str(ROOT))
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
     from accounts.models import WeChatAccount
 
@@ -107,7 +106,12 @@ def seed_demo():
     for spec in DEMO_ACCOUNTS:
         account, _ = WeChatAccount.objects.update_or_create(
             account=spec["account"],
-            defaults={"wxid": spec["wxid"], "nickname": spec["name"], "status": WeChatAccount.Status.ONLINE},
+            defaults={
+                "wxid": spec["wxid"],
+                "nickname": spec["name"],
+                "status": WeChatAccount.Status.ONLINE,
+                "last_seen_at": timezone.now(),
+            },
         )
         account.operators.add(user)
     return password
@@ -117,38 +121,47 @@ class Processes:
     def __init__(self):
         self.procs = []
 
-    def start(self, name, args, env=None):
+    def start(self, name, args, env=None, whole_group=True):
+        """Start a process in its own process group.
+
+        whole_group: stop it by signalling its whole group (runserver's autoreloader child);
+        otherwise only the leader is signalled and stops its children itself (Celery's warm shutdown).
+        """
         say(f"starting {name}: {' '.join(args)}")
         proc = subprocess.Popen(  # noqa: S603
             args,
             cwd=ROOT,
             env={**os.environ, **(env or {})},
-            start_new_session=True,  # its own process group: we stop it and its children
+            start_new_session=True,
         )
-        self.procs.append((name, proc))
+        self.procs.append((name, proc, whole_group))
         return proc
 
     def stop(self):
-        for name, proc in reversed(self.procs):
+        for name, proc, whole_group in reversed(self.procs):
             if proc.poll() is None:
                 say(f"stopping {name}")
                 try:
-                    os.killpg(proc.pid, signal.SIGTERM)
+                    if whole_group:
+                        os.killpg(proc.pid, signal.SIGTERM)
+                    else:
+                        proc.terminate()
                 except ProcessLookupError:
                     pass
-        deadline = time.monotonic() + 10
-        for _name, proc in self.procs:
+        deadline = time.monotonic() + 15
+        for _name, proc, _whole_group in self.procs:
             try:
                 proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                pass
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def watch(self):
         while True:
-            for name, proc in self.procs:
+            for name, proc, _whole_group in self.procs:
                 if proc.poll() is not None:
                     say(f"{name} exited with status {proc.returncode}; stopping the rest")
                     return proc.returncode or 1
@@ -178,6 +191,7 @@ def main():
 
     procs = Processes()
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # even when started with SIGINT ignored (e.g. from a script)
     status = 0
     try:
         simulator = procs.start(
@@ -203,6 +217,7 @@ def main():
                 "-s",
                 str(ROOT / "var" / "celerybeat-schedule"),
             ],
+            whole_group=False,
         )
         server = procs.start("web", [PY, "manage.py", "runserver", f"127.0.0.1:{WEB_PORT}"])
         wait_http(f"{web}/auth/login/", proc=server)
