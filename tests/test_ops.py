@@ -52,6 +52,17 @@ def test_healthz_is_503_naming_the_broker_when_it_is_unreachable(client, setting
     assert response.json()["failing"] == ["broker"]
 
 
+def test_healthz_checks_the_folder_of_the_filesystem_broker(client, settings, sim, tmp_path):
+    settings.CELERY_BROKER_URL = "filesystem://"
+    folder = tmp_path / "out"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": str(folder), "data_folder_out": str(folder)}
+    missing = client.get("/healthz")
+    assert missing.status_code == 503
+    assert missing.json()["failing"] == ["broker"]
+    folder.mkdir()
+    assert client.get("/healthz").status_code == 200
+
+
 def test_healthz_refuses_post(client):
     assert client.post("/healthz").status_code == 405
 
