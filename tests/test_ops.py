@@ -342,3 +342,60 @@ def test_admin_lists_and_searches_every_model(client, admin_user, wechat_account
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     assert client.get(url).status_code == 200
     assert client.get(url, {"q": "大米"}).status_code == 200
+
+
+def test_admin_shows_a_callback_body_as_escaped_text(client, admin_user):
+    from provider.models import CallbackDelivery
+
+    delivery = CallbackDelivery.objects.create(
+        channel="messagelog", body=b'data={"content":"<img src=x onerror=alert(1)>"}'
+    )
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:provider_callbackdelivery_change", args=[delivery.pk])).content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x" not in html
+
+
+def test_admin_replays_selected_deliveries(client, admin_user, wechat_account):
+    import json
+
+    from provider.models import CallbackDelivery
+
+    event = {
+        "my_account": "damibtc",
+        "to_account": "friend_a",
+        "to_name": "阿福",
+        "content": "你好",
+        "content_type": 1,
+        "type": 2,
+        "msgid": "replay-1",
+    }
+    delivery = CallbackDelivery.objects.create(
+        channel="messagelog",
+        content_type="application/json",
+        body=json.dumps({"data": event}).encode(),
+        status=CallbackDelivery.Status.FAILED,
+    )
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:provider_callbackdelivery_changelist"),
+        {"action": "replay", "_selected_action": [delivery.pk]},
+    )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == CallbackDelivery.Status.PROCESSED
+
+
+def test_admin_retries_only_failed_outbox_entries(client, admin_user, wechat_account):
+    failed = OutboxEntry.objects.create(account=wechat_account, method="send_message", status=OutboxEntry.Status.FAILED)
+    sent = OutboxEntry.objects.create(account=wechat_account, method="send_message", status=OutboxEntry.Status.SENT)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:provider_outboxentry_changelist"),
+        {"action": "retry_failed", "_selected_action": [failed.pk, sent.pk]},
+    )
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    sent.refresh_from_db()
+    assert failed.status == OutboxEntry.Status.QUEUED
+    assert sent.status == OutboxEntry.Status.SENT
