@@ -194,6 +194,9 @@ PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=15.0)
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CALLBACK_SECRET = env.str("CALLBACK_SECRET", default="dev-callback-secret")
 CALLBACK_MAX_BYTES = env.int("CALLBACK_MAX_BYTES", default=2 * 1024 * 1024)
+# Off: the callback view only stores the raw delivery and a worker processes it (fast answers).
+# On: processed inside the request (tests without a worker, live_server).
+CALLBACK_PROCESS_INLINE = env.bool("CALLBACK_PROCESS_INLINE", default=False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(CALLBACK_MAX_BYTES, 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
@@ -237,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "provider.tasks.sweep_outbox",
         "schedule": env.float("OUTBOX_SWEEP_INTERVAL", default=15.0),
+    },
+    "callbacks-sweep": {
+        "task": "provider.callbacks.tasks.process_callbacks",
+        "schedule": env.float("CALLBACK_SWEEP_INTERVAL", default=30.0),
     },
 }
 

@@ -32,6 +32,7 @@ could be claimed by a second worker too.
 from config.celery import app
 
 from . import outbox
+from .callbacks.tasks import process_callbacks  # noqa: F401 - registers the callback task with the worker
 
 
 @app.task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

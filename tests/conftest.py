@@ -118,6 +118,7 @@ def sim(simulator_process, settings):
 def console(live_server, settings, sim):
     """The console served over HTTP (live_server) with the simulator's callbacks pointed at it."""
     settings.PUBLIC_BASE_URL = live_server.url
+    settings.CALLBACK_PROCESS_INLINE = True  # no worker here: process callbacks in the request
     from provider.callbacks.registration import register_callback_urls
 
     register_callback_urls()

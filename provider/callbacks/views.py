@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from provider import metrics
 from provider.callbacks.intake import kept_headers, process_delivery, store_delivery
+from provider.callbacks.tasks import schedule_processing
 from provider.callbacks.urls import CHANNELS
 
 logger = logging.getLogger("provider.callbacks")
@@ -73,5 +74,12 @@ def callback_view(view):
 
 @callback_view
 def receive(request, delivery):
-    """Process the stored delivery right away; its status tells the outcome."""
-    process_delivery(delivery)
+    """Hand the stored delivery to a worker, or process it now with CALLBACK_PROCESS_INLINE.
+
+    Deferred is the default: the provider's request then costs one INSERT, and a burst of
+    deliveries is processed in batches by the workers instead of holding web processes.
+    """
+    if settings.CALLBACK_PROCESS_INLINE:
+        process_delivery(delivery)
+    else:
+        schedule_processing()

@@ -23,6 +23,7 @@ from contacts.models import ContactLookup, Friend, FriendRequest, FriendSync, La
 from groups.models import Group, GroupMember
 from moments.models import Moment
 from provider import metrics
+from provider.callbacks import tasks
 from provider.callbacks.decoding import decode_body
 from provider.callbacks.urls import GLOBAL_CHANNELS, callback_url
 from provider.models import CallbackDelivery
@@ -65,6 +66,7 @@ CHANNEL_OF = {
 @pytest.fixture(autouse=True)
 def callback_settings(settings):
     settings.CALLBACK_SECRET = SECRET
+    settings.CALLBACK_PROCESS_INLINE = True  # the deferred path has its own test below
     settings.PUBLIC_BASE_URL = "http://console.test"
     return settings
 
@@ -563,6 +565,30 @@ def test_replay_filters_by_id_kind_and_status(client, wechat_account, capsys):
     assert "nothing to do" in capsys.readouterr().out
     call_command("replay_callbacks", "--status", "ignored", "--id", str(ignored.pk))
     assert "ignored 1" in capsys.readouterr().out
+
+
+def test_deferred_mode_stores_first_and_a_drain_processes_in_order(client, wechat_account, settings, monkeypatch):
+    settings.CALLBACK_PROCESS_INLINE = False
+    published = []
+    monkeypatch.setattr(tasks.process_callbacks, "apply_async", lambda **kw: published.append(kw))
+    monkeypatch.setattr(tasks, "_last_scheduled", float("-inf"))
+    body, content_type = encode(load("message__seed_text"), "form-json")
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert post(client, "messagelog", body, content_type).json() == SUCCESS
+    assert len(queries) == 3  # one INSERT per delivery, nothing else on the hot path
+    assert len(published) == 1  # one drain scheduled for the burst
+    assert published[0]["countdown"] > tasks.SCHEDULE_WINDOW
+    assert set(CallbackDelivery.objects.values_list("status", flat=True)) == {"received"}
+
+    assert tasks.process_pending() == 3
+    assert list(CallbackDelivery.objects.order_by("pk").values_list("status", flat=True)) == [
+        "processed",
+        "duplicate",
+        "duplicate",
+    ]
+    assert Message.objects.count() == 1
+    assert tasks.process_pending() == 0
 
 
 # --- cost and counters ----------------------------------------------------------------------------
