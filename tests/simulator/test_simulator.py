@@ -285,8 +285,9 @@ def test_delivery_modes_encode_callbacks(sim, api, receiver, online, mode):
         assert urllib.parse.unquote_plus(body).startswith('data=[{"type":"2"')
     c4 = decode(item)["data"][0]
     assert c4["type"] == "2" and c4["account"] == "damibtc"
-    delivery = sim.deliveries()[-1]
-    assert delivery["kind"] == "C4" and delivery["status"] == 200 and delivery["mode"] == mode
+    # The simulator records a delivery once its POST has been answered: wait for the record.
+    delivery = sim.wait_for(lambda: [d for d in sim.deliveries() if d["kind"] == "C4" and d["mode"] == mode])[-1]
+    assert delivery["status"] == 200
 
 
 def test_sync_friend_list_sends_pages_of_100(sim, api, receiver, online):
@@ -571,7 +572,7 @@ def test_fault_duplicate_and_malformed_callbacks(sim, api, receiver, online):
         json.loads(body)
     with pytest.raises(UnicodeDecodeError):
         body.decode()
-    assert sim.deliveries()[-1]["mode"] == "malformed"
+    sim.wait_for(lambda: any(d["mode"] == "malformed" for d in sim.deliveries()))
 
 
 def test_send_raw_and_bad_control_requests(sim, receiver):
