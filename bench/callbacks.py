@@ -93,6 +93,13 @@ def prepare(args):
     WeChatAccount.objects.update_or_create(
         account=MY_ACCOUNT, defaults={"wxid": MY_WXID, "nickname": "压测账号", "status": WeChatAccount.Status.ONLINE}
     )
+    if "bench" in urllib.parse.urlparse(args.database_url).path:
+        # A database of its own: start from an empty inbox, so that workers drain only this run.
+        from chats.models import Message
+        from provider.models import CallbackDelivery
+
+        CallbackDelivery.objects.all().delete()
+        Message.objects.filter(account__account=MY_ACCOUNT).delete()
 
 
 def start_gunicorn(args, port):
@@ -123,6 +130,39 @@ def start_gunicorn(args, port):
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("gunicorn did not answer within 30s")
+
+
+def start_worker(args):
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "-c",
+        str(args.worker_concurrency),
+        "--loglevel=warning",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    print(f"starting: {' '.join(cmd[2:])}", flush=True)
+    return subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **django_env(args)})  # noqa: S603
+
+
+def wait_stored(count_stored, expected, timeout):
+    """Wait until count_stored() reaches expected or stops growing; return (stored, seconds waited)."""
+    began = time.monotonic()
+    last, last_change = -1, began
+    while True:
+        stored = count_stored()
+        now = time.monotonic()
+        if stored != last:
+            last, last_change = stored, now
+        if stored >= expected or now - began > timeout or now - last_change > 20:
+            return stored, now - began
+        time.sleep(0.25)
 
 
 def message_body(run, n):
@@ -194,6 +234,8 @@ def main():
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--gunicorn-args", default="", help='extra gunicorn arguments, e.g. "-k gthread --threads 4"')
+    parser.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes (default 2)")
+    parser.add_argument("--no-worker", action="store_true", help="do not start a Celery worker")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap per target")
     parser.add_argument("--url", default="", help="a running console (BENCH_BARE_VIEW=1) instead of starting one")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_DB)
@@ -211,36 +253,48 @@ def main():
     from chats.models import Message
     from provider.models import CallbackDelivery
 
-    proc = None
+    proc = worker = None
     if args.url:
         base = args.url.rstrip("/")
     else:
         proc, base = start_gunicorn(args, free_port())
+    if not args.no_worker:
+        worker = start_worker(args)
     run = uuid.uuid4().hex[:8]
+    # The bare view first: the console's deliveries may keep the workers busy after its phase.
     targets = [
-        ("console callback", f"{base}/callbacks/{args.secret}/messagelog/"),
         ("bare one-row insert", f"{base}/bench/bare/"),
+        ("console callback", f"{base}/callbacks/{args.secret}/messagelog/"),
     ]
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
     results = {}
+    drained = None
+
+    def count_stored():
+        return Message.objects.filter(account__account=MY_ACCOUNT, msgid__startswith=f"bench-{run}c-").count()
+
     try:
         for name, url in targets:
             # Warm up: connections, worker imports, the account lookup.
             for i in range(20):
-                requests.post(
-                    url,
-                    data=message_body(f"warm{run}{name[0]}", i),
-                    timeout=10,
-                    headers={"Content-Type": "application/x-www-form-urlencoded"},
-                )
+                requests.post(url, data=message_body(f"warm{run}{name[0]}", i), timeout=10, headers=headers)
             print(f"driving {name}: {args.clients} clients for {args.duration:.0f}s ...", flush=True)
             latencies, errors, elapsed = drive(url, args, f"{run}{name[0]}")
             results[name] = (latencies, errors, elapsed)
+            if name == "console callback":
+                # Deliveries may be processed after the answer (by the workers): wait for them.
+                drained = wait_stored(count_stored, len(latencies), timeout=120)
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=15)
+        for p in (proc, worker):
+            if p is not None:
+                p.terminate()
+        for p in (proc, worker):
+            if p is not None:
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.kill()
 
-    stored = Message.objects.filter(account__account=MY_ACCOUNT, msgid__startswith=f"bench-{run}c").count()
     workers = f"{args.workers} gunicorn workers" if proc is not None else base
     print()
     print(f"PostgreSQL, {workers}, {args.clients} client threads, {args.duration:.0f}s per target")
@@ -256,7 +310,14 @@ def main():
     bare = rates.get("bare one-row insert") or 0
     if bare:
         print(f"ratio console / bare: {rates['console callback'] / bare:.2f}")
-    print(f"messages stored from this run's callbacks: {stored}")
+    if drained is not None:
+        stored, waited = drained
+        delivered = len(results["console callback"][0])
+        elapsed = results["console callback"][2]
+        print(
+            f"messages stored from the console's {delivered} deliveries: {stored}"
+            f" ({waited:.1f}s after the load stopped; end to end {stored / (elapsed + waited):.1f}/s)"
+        )
     errors = [e for _l, errs, _e in results.values() for e in errs]
     if errors:
         print(f"first errors: {errors[:5]}")
