@@ -96,7 +96,11 @@ class CallbackDelivery(models.Model):
         verbose_name = _("callback delivery")
         verbose_name_plural = _("callback deliveries")
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["status", "received_at"])]
+        indexes = [
+            models.Index(fields=["status", "received_at"]),
+            # The drain claims the oldest unprocessed row again and again: keep that a short scan.
+            models.Index(fields=["id"], condition=models.Q(status="received"), name="callback_unprocessed_idx"),
+        ]
 
     def __str__(self):
         return f"{self.channel}/{self.kind or '?'} #{self.pk} ({self.status})"

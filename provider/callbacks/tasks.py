@@ -19,7 +19,6 @@ from provider.models import CallbackDelivery
 logger = logging.getLogger("provider.callbacks")
 
 SCHEDULE_WINDOW = 0.2
-BATCH = 200
 
 _lock = threading.Lock()
 _last_scheduled = float("-inf")
@@ -43,24 +42,29 @@ def schedule_processing():
     return True
 
 
-def process_pending(batch=BATCH):
-    """Process every delivery still "received", oldest first, in batches; return how many."""
+def process_pending(limit=None):
+    """Process deliveries still "received", oldest first, one short transaction each; return how many.
+
+    One delivery per transaction keeps row locks brief: two workers handling messages of the
+    same conversations in long batches deadlocked on the conversation rows.
+    """
     from provider.callbacks.intake import process_delivery
 
     done = 0
-    while True:
+    while limit is None or done < limit:
         with transaction.atomic():
             # skip_locked: concurrent drains share the backlog instead of doing rows twice.
-            deliveries = list(
+            delivery = (
                 CallbackDelivery.objects.select_for_update(skip_locked=True)
                 .filter(status=CallbackDelivery.Status.RECEIVED)
-                .order_by("pk")[:batch]
+                .order_by("pk")
+                .first()
             )
-            for delivery in deliveries:
-                process_delivery(delivery)
-        done += len(deliveries)
-        if len(deliveries) < batch:
-            return done
+            if delivery is None:
+                return done
+            process_delivery(delivery)
+        done += 1
+    return done
 
 
 @app.task(name="provider.callbacks.tasks.process_callbacks", acks_late=True, ignore_result=True)
