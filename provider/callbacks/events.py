@@ -5,11 +5,12 @@ receive these dataclasses and never look at raw fields (the `raw` attribute is k
 storage and debugging only).
 """
 
-import html
-import math
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+
+from provider.types import to_int, to_str, unescape_url
 
 # --- outcomes and errors a handler may use ----------------------------------------------------
 
@@ -34,48 +35,18 @@ class Duplicate(Exception):  # noqa: N818 - reads as "raise Duplicate"
 # --- coercion (§1.7, E-8, E-58) -----------------------------------------------------------------
 
 
-def as_int(value, default=None):
-    """An integer from an int, a float or numeric text; `default` for anything else."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) else default
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return int(text)
-        except ValueError:
-            try:
-                number = float(text)
-            except ValueError:
-                return default
-            return int(number) if math.isfinite(number) else default
-    return default
+# One set of coercions for answers and callbacks alike (provider.types).
+as_int = to_int
+as_url = unescape_url
 
 
 def as_str(value):
     """Text from any value; JSON that a form sender parsed too eagerly goes back to text."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, dict | list):
-        import json
-
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return str(value)
-
-
-def as_url(value):
-    """A URL field: `\\/` escapes undone (E-58) and HTML entities decoded (E-25)."""
-    text = as_str(value).strip()
-    while "\\/" in text:
-        text = text.replace("\\/", "/")
-    return html.unescape(text)
+    return to_str(value)
 
 
 def as_list(value):
