@@ -121,9 +121,7 @@ class FriendRequest(models.Model):
         verbose_name = _("friend request")
         verbose_name_plural = _("friend requests")
         ordering = ["-requested_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["account", "username"], name="uniq_friend_request_per_account")
-        ]
+        constraints = [models.UniqueConstraint(fields=["account", "username"], name="uniq_friend_request_per_account")]
 
     def __str__(self):
         return self.nickname or self.username

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if limit:
             deliveries = deliveries[:limit]
 
-        outcomes = Counter()
+        outcomes: Counter[str] = Counter()
         for delivery in deliveries.iterator(chunk_size=200):
             outcome = process_delivery(delivery)
             outcomes[str(outcome)] += 1
