@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.workers import WORKER_ENV, start_worker, worker_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -164,3 +166,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture
+def workers(transactional_db, sim, tmp_path, settings):
+    """start(**env) starts a Celery worker on the test database, pointed at the simulator."""
+    database_url = worker_database_url()
+    if database_url is None:
+        pytest.skip("worker tests need a database another process can open: set DATABASE_URL")
+    if settings.REDIS_URL:
+        from config.celery import app
+
+        app.control.purge()  # messages left by earlier tests (ETA tasks, restored unacked ones)
+    started = []
+
+    def start(**overrides):
+        env = {**os.environ, **WORKER_ENV, "DATABASE_URL": database_url, "PROVIDER_BASE_URL": sim.base_url}
+        env.update({name: str(value) for name, value in overrides.items()})
+        worker = start_worker(env, tmp_path / f"worker{len(started) + 1}.log", f"w{len(started) + 1}")
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -5,7 +5,6 @@ Tests marked `worker` start real Celery worker processes (`celery -A config work
 """
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -22,37 +21,13 @@ from django.db import connection, connections, transaction
 from provider import outbox, ratelimit
 from provider.models import OutboxEntry
 from tests.conftest import ROOT, free_port
+from tests.workers import WORKER_ENV, start_worker, worker_database_url
 
 CELERY = str(Path(sys.executable).parent / "celery")
 SEND_PATH = "/foreign/message/send"
 Status = OutboxEntry.Status
 
-# Worker settings for the tests: short backoff and lease, a send rate that does not get in the way.
-WORKER_ENV = {
-    "OUTBOX_BACKOFF_BASE": "1.5",
-    "OUTBOX_BACKOFF_MAX": "2",
-    "OUTBOX_MAX_ATTEMPTS": "6",
-    "OUTBOX_LEASE_SECONDS": "5",
-    "PROVIDER_READ_TIMEOUT": "4",
-    "SEND_RATE_PER_MINUTE": "6000",
-    "SEND_RATE_BURST": "100",
-    "LOG_LEVEL": "INFO",
-}
-
-
 # --- Helpers -------------------------------------------------------------------------
-
-
-def worker_database_url():
-    """A URL to the test database for another process, or None when it cannot open it (in-memory SQLite)."""
-    s = connection.settings_dict
-    if "sqlite" in s["ENGINE"]:
-        name = str(s["NAME"])
-        return None if "memory" in name else f"sqlite:///{name}"
-    auth = s["USER"] or ""
-    if s["PASSWORD"]:
-        auth += f":{s['PASSWORD']}"
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def call_times(calls):
@@ -86,60 +61,6 @@ def send(account, content, **kwargs):
     )
 
 
-class Worker:
-    def __init__(self, proc, log):
-        self.proc = proc
-        self.log = log
-
-    def output(self):
-        return self.log.read_text(errors="replace")
-
-    def kill(self):
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)  # cold shutdown: do not wait for ETA tasks
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-def start_worker(env, log, name):
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [
-                CELERY,
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "-l",
-                "INFO",
-                "-n",
-                f"{name}-{uuid.uuid4().hex[:6]}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    worker = Worker(proc, log)
-    deadline = time.monotonic() + 30
-    while "ready." not in worker.output():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            worker.stop()
-            pytest.fail(f"celery worker did not start:\n{worker.output()[-3000:]}")
-        time.sleep(0.1)
-    return worker
-
-
 @pytest.fixture
 def sim_account(sim, wechat_account):
     sim.control(
@@ -147,30 +68,6 @@ def sim_account(sim, wechat_account):
         {"account": wechat_account.account, "wxid": wechat_account.wxid, "name": "大米", "friends": 3, "online": True},
     )
     return wechat_account
-
-
-@pytest.fixture
-def workers(transactional_db, sim, tmp_path, settings):
-    """start(**env) starts a Celery worker on the test database, pointed at the simulator."""
-    database_url = worker_database_url()
-    if database_url is None:
-        pytest.skip("worker tests need a database another process can open: set DATABASE_URL")
-    if settings.REDIS_URL:
-        from config.celery import app
-
-        app.control.purge()  # messages left by earlier tests (ETA tasks, restored unacked ones)
-    started = []
-
-    def start(**overrides):
-        env = {**os.environ, **WORKER_ENV, "DATABASE_URL": database_url, "PROVIDER_BASE_URL": sim.base_url}
-        env.update({name: str(value) for name, value in overrides.items()})
-        worker = start_worker(env, tmp_path / f"worker{len(started) + 1}.log", f"w{len(started) + 1}")
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 @pytest.fixture
