@@ -14,6 +14,7 @@ urlpatterns = [
     path("ops/register-callbacks/", ops.register_callbacks, name="register_callbacks"),
     path("callbacks/", include("provider.urls")),
     path("", include("accounts.urls")),
+    path("", include("contacts.urls")),
 ]
 
 if os.environ.get("BENCH_BARE_VIEW") == "1":  # bench/callbacks.py only: the stack's ceiling
