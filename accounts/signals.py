@@ -1,0 +1,3 @@
+from django.dispatch import Signal
+
+account_logged_in = Signal()
