@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import AccountEvent, LoginSession, WeChatAccount
+from accounts.signals import account_logged_in
 from provider.callbacks.events import DUPLICATE, PROCESSED, UnknownAccount
 
 # WeChat IDs and wxids are ASCII; examples put nicknames (大米) in identifier fields (E-19).
@@ -53,6 +54,11 @@ def _logout_key(account):
 def mark_logout_requested(account):
     """Call before asking the provider to log an account out, so its offline event is expected."""
     cache.set(_logout_key(account), True, LOGOUT_REQUEST_TTL)
+
+
+def clear_logout_requested(account):
+    """The logout request failed: a later offline event is a surprise again."""
+    cache.delete(_logout_key(account))
 
 
 def logout_was_requested(account):
@@ -202,6 +208,7 @@ def _logged_in(event):
     if account.status == WeChatAccount.Status.ONLINE and not changed and (session is None or session_done):
         return DUPLICATE  # the same login delivered again
     now = timezone.now()
+    first_login = account.first_login_at is None
     account.status = WeChatAccount.Status.ONLINE
     account.offline_unexpectedly = False
     account.first_login_at = account.first_login_at or now
@@ -215,4 +222,8 @@ def _logged_in(event):
         if event.task_id and not session.task_id:
             session.task_id = event.task_id
         session.save(update_fields=["account", "status", "task_id", "updated_at"])
+        if first_login and session.operator_id:
+            # The operator who brought a new account in may use it (admins see every account anyway).
+            account.operators.add(session.operator_id)
+    transaction.on_commit(lambda: account_logged_in.send(sender=WeChatAccount, account=account))
     return PROCESSED

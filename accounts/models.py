@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -73,6 +75,11 @@ class WeChatAccount(models.Model):
     def identifiers(self):
         return {value for value in (self.account, self.wxid) if value}
 
+    @property
+    def has_logged_in(self):
+        """True once the provider knows this account: every later scanNew must name it (E-26)."""
+        return self.first_login_at is not None or self.status != self.Status.NEW
+
 
 class LoginSession(models.Model):
     """One QR login attempt (scanNew), followed through its callbacks."""
@@ -104,6 +111,28 @@ class LoginSession(models.Model):
 
     def __str__(self):
         return f"{self.task_id or self.token} ({self.status})"
+
+    WAITING = (Status.REQUESTED, Status.QR_READY, Status.SCANNED)
+
+    @property
+    def is_waiting(self):
+        """Still following the login (the page keeps polling)."""
+        return self.status in self.WAITING
+
+    def expires_at(self):
+        return self.created_at + timedelta(seconds=settings.LOGIN_QR_TTL)
+
+    def expire_if_stale(self, now=None):
+        """Mark a login nobody finished within LOGIN_QR_TTL as expired; True if it changed."""
+        now = now or timezone.now()
+        if self.is_waiting and now >= self.expires_at():
+            updated = LoginSession.objects.filter(pk=self.pk, status__in=self.WAITING).update(
+                status=self.Status.EXPIRED, updated_at=now
+            )
+            if updated:
+                self.status = self.Status.EXPIRED
+                return True
+        return False
 
 
 class AccountEvent(models.Model):

@@ -1,3 +1,7 @@
-from django.dispatch import Signal
+"""Signals other apps may listen to (they must not import accounts' internals for this)."""
 
-account_logged_in = Signal()
+import django.dispatch
+
+# Sent after the transaction that made an account online through a login callback (C4 type 1)
+# has committed. Keyword arguments: account (a WeChatAccount).
+account_logged_in = django.dispatch.Signal()

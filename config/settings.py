@@ -213,6 +213,11 @@ OUTBOX_SWEEP_AFTER_SECONDS = env.int("OUTBOX_SWEEP_AFTER_SECONDS", default=30)
 SEND_RATE_PER_MINUTE = env.float("SEND_RATE_PER_MINUTE", default=20)
 SEND_RATE_BURST = env.int("SEND_RATE_BURST", default=5)
 
+# Accounts: how long a login QR code is shown before it counts as expired, and how often
+# the online status of logged-in accounts is checked (wxStatus, celery beat).
+LOGIN_QR_TTL = env.int("LOGIN_QR_TTL", default=180)
+ACCOUNT_STATUS_INTERVAL = env.float("ACCOUNT_STATUS_INTERVAL", default=300.0)
+
 # --- Celery -----------------------------------------------------------------
 if REDIS_URL:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -247,6 +252,10 @@ CELERY_BEAT_SCHEDULE = {
     "callbacks-sweep": {
         "task": "provider.callbacks.tasks.process_callbacks",
         "schedule": env.float("CALLBACK_SWEEP_INTERVAL", default=30.0),
+    },
+    "accounts-status": {
+        "task": "accounts.tasks.check_account_statuses",
+        "schedule": ACCOUNT_STATUS_INTERVAL,
     },
 }
 
