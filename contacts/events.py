@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.events import account_for
-from contacts.models import ContactLookup, Friend, FriendRequest, FriendSync, Label
+from contacts.models import ContactLookup, Friend, FriendInvite, FriendRequest, FriendSync, Label, LabelRename
 from provider.callbacks.events import DUPLICATE, PROCESSED, EventError, LabelRecord, UnknownAccount
 
 FRIEND_PAGE_FIELDS = [
@@ -113,7 +113,7 @@ def handle_friend_page(event):
     sync.received = sum(sync.pages.values())
     if event.total is not None:
         sync.total = event.total
-    fields = ["pages", "received", "total"]
+    fields = ["pages", "received", "total", "updated_at"]
     if sync.total is not None and sync.received >= sync.total and sync.status != FriendSync.Status.DONE:
         sync.status = FriendSync.Status.DONE
         sync.finished_at = now
@@ -126,9 +126,18 @@ def handle_friend_page(event):
 
 
 def _set_page_labels(account, friends, by_username):
-    """The page's `tag` lists replace these friends' labels (labels we don't know yet are skipped)."""
+    """The page's `tag` lists replace these friends' labels.
+
+    A label id we do not know yet gets a placeholder row named by its id; the label list (C9,
+    asked for before every sync) gives it its name.
+    """
     wanted = {label_id for record in by_username.values() for label_id in record.label_ids}
     labels = dict(Label.objects.filter(account=account, label_id__in=wanted).values_list("label_id", "pk"))
+    if wanted - set(labels):
+        Label.objects.bulk_create(
+            [Label(account=account, label_id=i, name=str(i)) for i in wanted - set(labels)], ignore_conflicts=True
+        )
+        labels = dict(Label.objects.filter(account=account, label_id__in=wanted).values_list("label_id", "pk"))
     if any(friend.pk is None for friend in friends):
         ids = dict(Friend.objects.filter(account=account, username__in=list(by_username)).values_list("username", "pk"))
         for friend in friends:
@@ -294,6 +303,10 @@ def _label_owner(event):
 def handle_label_result(event):
     """C17: created labels are stored; labels assigned to friends (updLable) replace theirs (E-22)."""
     if not event.ok:
+        if event.request_id:
+            LabelRename.objects.filter(request_id=event.request_id, status=LabelRename.Status.CREATING).update(
+                status=LabelRename.Status.FAILED, error=event.msg[:2000], updated_at=timezone.now()
+            )
         return PROCESSED
     account = _label_owner(event)
     if not event.labels:
@@ -310,11 +323,32 @@ def handle_label_result(event):
         if missing:
             _upsert_labels(account, [LabelRecord(label_id=i) for i in missing])
             labels = {label.label_id: label for label in Label.objects.filter(account=account)}
+        now = timezone.now()
         for username, ids in per_friend.items():
             friend = _friend_query(account, username).first()
             if friend is not None:
                 friend.labels.set([labels[i] for i in ids])
+                Friend.objects.filter(pk=friend.pk).update(updated_at=now)  # lists refresh on updated_at
+    _continue_rename(account, event)
     return PROCESSED
+
+
+def _continue_rename(account, event):
+    """The addLable of a rename answered: move the friends and delete the old label (E-22)."""
+    if not event.request_id:
+        return
+    rename = (
+        LabelRename.objects.select_for_update()
+        .filter(account=account, request_id=event.request_id, status=LabelRename.Status.CREATING)
+        .first()
+    )
+    if rename is None:
+        return
+    record = next((r for r in event.labels if r.name == rename.new_name), event.labels[0])
+    new_label = Label.objects.get(account=account, label_id=record.label_id)
+    from contacts.actions import continue_rename  # actions import this module's models only
+
+    continue_rename(rename, new_label)
 
 
 def handle_labels_deleted(event):
@@ -328,13 +362,16 @@ def handle_labels_deleted(event):
     if not ids:
         return PROCESSED
     deleted, _ = Label.objects.filter(account=account, label_id__in=ids).delete()
+    LabelRename.objects.filter(account=account, status=LabelRename.Status.MOVING, old_provider_id__in=ids).update(
+        status=LabelRename.Status.DONE, updated_at=timezone.now()
+    )
     return PROCESSED if deleted else DUPLICATE
 
 
 def handle_zombie_result(event):
     """C18 checkZombie result (provisional): `is_zombie` on the friend."""
     account = account_for(event.my_account)
-    username = event.username or event.query.get("account", "")
+    username = event.username or event.query.get("account", "") or event.query.get("friend", "")
     if not event.ok or event.is_zombie is None or not username:
         return PROCESSED
     updated = _friend_query(account, username).update(is_zombie=event.is_zombie, zombie_checked_at=timezone.now())
@@ -342,5 +379,9 @@ def handle_zombie_result(event):
 
 
 def handle_friend_notice(event):
-    """C18 friends/add and friends/del notices: the stored delivery is the record (E-17)."""
+    """C18 friends/add and friends/del notices: the stored delivery is the record (E-17); an
+    invitation's notice (extend "invite:<pk>") is shown with it (provisional shape)."""
+    if event.extend.startswith("invite:") and event.extend[7:].isdigit():
+        notice = (event.msg or ("ok" if event.ok else "failed"))[:500]
+        FriendInvite.objects.filter(pk=int(event.extend[7:])).update(notice=notice, updated_at=timezone.now())
     return PROCESSED

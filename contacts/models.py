@@ -1,8 +1,14 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import WeChatAccount
+
+# A running sync that has seen no page for this long is considered lost: a new one may start.
+SYNC_STALE_AFTER = timedelta(minutes=10)
 
 
 class Sex(models.IntegerChoices):
@@ -82,6 +88,11 @@ class FriendSync(models.Model):
     received = models.PositiveIntegerField(_("received"), default=0)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    error = models.TextField(_("error"), blank=True)
+    outbox = models.ForeignKey(
+        "provider.OutboxEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("friend sync")
@@ -90,6 +101,20 @@ class FriendSync(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.received}/{self.total}"
+
+    @property
+    def is_running(self):
+        return self.status == self.Status.RUNNING
+
+    def is_stale(self, now=None):
+        """Running, but no page (nor the request itself) for SYNC_STALE_AFTER."""
+        return self.is_running and (now or timezone.now()) - self.updated_at > SYNC_STALE_AFTER
+
+    @property
+    def percent(self):
+        if not self.total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.received / self.total))
 
 
 class FriendRequest(models.Model):
@@ -114,6 +139,9 @@ class FriendRequest(models.Model):
     sex = models.PositiveSmallIntegerField(_("sex"), choices=Sex.choices, default=Sex.UNKNOWN)
     status = models.SmallIntegerField(_("status"), choices=Status.choices, default=Status.PENDING)
     provider_id = models.BigIntegerField(_("provider id"), null=True, blank=True)
+    accept_entry = models.ForeignKey(
+        "provider.OutboxEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -134,6 +162,11 @@ class ContactLookup(models.Model):
     query = models.CharField(_("query"), max_length=128)
     extend = models.CharField(max_length=64, unique=True)
     result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    outbox = models.ForeignKey(
+        "provider.OutboxEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
@@ -144,3 +177,69 @@ class ContactLookup(models.Model):
 
     def __str__(self):
         return self.query
+
+
+class FriendInvite(models.Model):
+    """One friends/add attempt for one target (a batch is one invite per target, spread by the rate limit)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    account = models.ForeignKey(WeChatAccount, on_delete=models.CASCADE, related_name="friend_invites")
+    target = models.CharField(_("WeChat ID or phone"), max_length=128)
+    greeting = models.CharField(_("greeting"), max_length=500)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(_("error"), blank=True)
+    notice = models.CharField(_("provider notice"), max_length=500, blank=True)  # C18 friends/add notice
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    outbox = models.ForeignKey(
+        "provider.OutboxEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("friend invitation")
+        verbose_name_plural = _("friend invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.target
+
+    @property
+    def extend(self):
+        """Echoed by the provider in its friends/add notice (C18)."""
+        return f"invite:{self.pk}"
+
+
+class LabelRename(models.Model):
+    """The provider has no rename (E-22): create the new label, move the friends, delete the old one."""
+
+    class Status(models.TextChoices):
+        CREATING = "creating", _("Creating the new label")
+        MOVING = "moving", _("Moving friends to the new label")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    account = models.ForeignKey(WeChatAccount, on_delete=models.CASCADE, related_name="label_renames")
+    old_label = models.ForeignKey(Label, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    old_provider_id = models.BigIntegerField(_("old label id"))
+    old_name = models.CharField(_("old name"), max_length=255)
+    new_name = models.CharField(_("new name"), max_length=255)
+    new_provider_id = models.BigIntegerField(_("new label id"), null=True, blank=True)
+    request_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CREATING)
+    error = models.TextField(_("error"), blank=True)
+    operator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("label rename")
+        verbose_name_plural = _("label renames")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.old_name} → {self.new_name}"
