@@ -24,7 +24,7 @@ from provider import outbox
 from provider.callbacks.urls import callback_url
 
 
-def _enqueue(account, method, operator, subject, **params):
+def _enqueue(account, method, operator, subject, /, **params):
     return outbox.enqueue(
         method=method,
         params={"my_account": account.my_account, **params},

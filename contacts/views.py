@@ -230,7 +230,13 @@ def friend_detail(request: HtmxHttpRequest, account_pk, friend_pk):
     return render(
         request,
         "contacts/friend_detail.html",
-        {"account": account, "friend": friend, "label_form": label_form, "chat_url": _chat_url(account, friend)},
+        {
+            "account": account,
+            "friend": friend,
+            "label_form": label_form,
+            "chat_url": _chat_url(account, friend),
+            "pending_requests": selectors.pending_requests_count(account),
+        },
     )
 
 
