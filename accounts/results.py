@@ -26,9 +26,7 @@ def plain_error(entry):
     msg = provider_message(entry)
     if isinstance(entry.response, dict) and "code" in entry.response:
         return _("The provider refused: %(msg)s") % {"msg": msg or _("no reason given")}
-    return _("The provider could not be reached (%(msg)s). Try again in a moment.") % {
-        "msg": msg or _("no answer")
-    }
+    return _("The provider could not be reached (%(msg)s). Try again in a moment.") % {"msg": msg or _("no answer")}
 
 
 def _object(entry, model):

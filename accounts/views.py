@@ -131,7 +131,7 @@ def account_logout(request: HtmxHttpRequest, pk):
 @require_POST
 @login_required
 def login_start(request: HtmxHttpRequest):
-    """"Add account" (no account) or "Log in again" (an account the user may act on): a new QR login."""
+    """A new QR login: "Add account" (no account) or "Log in again" (an account the user may act on)."""
     form = StartLoginForm(request.POST)
     if not form.is_valid():
         raise Http404

@@ -199,9 +199,7 @@ def test_check_status_and_refresh_profile_go_through_the_outbox(client, operator
     assert "…" in htmx.content.decode()  # "Checking status…" / "Refreshing profile…"
 
 
-@pytest.mark.parametrize(
-    "name", ["accounts:check_status", "accounts:refresh_profile", "accounts:logout"]
-)
+@pytest.mark.parametrize("name", ["accounts:check_status", "accounts:refresh_profile", "accounts:logout"])
 def test_outsider_cannot_act_on_an_account_and_nothing_is_sent(client, outsider, wechat_account, name):
     login(client, outsider)
     url = reverse(name, args=[wechat_account.pk])
