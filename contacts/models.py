@@ -111,6 +111,15 @@ class FriendSync(models.Model):
         return self.is_running and (now or timezone.now()) - self.updated_at > SYNC_STALE_AFTER
 
     @property
+    def received_text(self):
+        """Grouped by thousands whatever the language ("4,213"): the issue's wording, and read alike in Chinese."""
+        return f"{self.received:,}"
+
+    @property
+    def total_text(self):
+        return "" if self.total is None else f"{self.total:,}"
+
+    @property
     def percent(self):
         if not self.total:
             return 100 if self.status == self.Status.DONE else 0
