@@ -183,6 +183,13 @@ def handle_account_status(event):
     if event.online:
         return _logged_in(event)
     account = account_for(event.account or event.my_account)
+    with transaction.atomic():
+        # Locked: the logout's own answer (accounts.results) may be marking it offline right now.
+        account = WeChatAccount.objects.select_for_update().get(pk=account.pk)
+        return _went_offline(account, event)
+
+
+def _went_offline(account, event):
     if account.status == WeChatAccount.Status.OFFLINE:
         return DUPLICATE
     expected = logout_was_requested(account)
