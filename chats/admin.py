@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Conversation, Message
+from .models import Attachment, Conversation, Message, Note, QuickReply
 
 ACCOUNT_SEARCH = ("account__account", "account__wxid", "account__nickname")
 
@@ -27,3 +27,23 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=Message._meta.get_field("content").verbose_name)
     def short_content(self, obj):
         return obj.content[:80]
+
+
+@admin.register(QuickReply)
+class QuickReplyAdmin(admin.ModelAdmin):
+    list_display = ("title", "position", "updated_at")
+    list_editable = ("position",)
+    search_fields = ("title", "body")
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ("conversation", "author", "created_at")
+    raw_id_fields = ("conversation", "author")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "account", "mime_type", "size", "created_at")
+    raw_id_fields = ("account", "uploaded_by")
+    readonly_fields = ("token", "md5", "sha256", "size")

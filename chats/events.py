@@ -8,10 +8,11 @@ no "increment on conflict" upsert and no "insert unless duplicate, tell me which
 
 from datetime import timedelta
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.events import account_for
+from chats import live
 from chats.models import ContentType, Conversation, Message
 from provider import metrics
 from provider.callbacks.events import PROCESSED, Duplicate, EventError, GroupMessageEvent
@@ -79,27 +80,38 @@ def _insert_message(message):
     return row[0] if row else None
 
 
+# Kinds whose echo carries the provider's XML instead of what the console sent: matched by kind and time.
+XML_ECHO_KINDS = (ContentType.LINK, ContentType.CONTACT_CARD, ContentType.MINI_PROGRAM, ContentType.OFFICIAL_CARD)
+
+
 def _claim_echo(account_id, conversation_id, event):
-    """E-60: an outgoing message the console sent itself gets the provider's msgid, not a twin."""
+    """E-60: an outgoing message the console sent itself gets the provider's msgid, not a twin.
+
+    The oldest unmatched console message of the same conversation, kind and content (any
+    content for the XML kinds) within ECHO_WINDOW. A repeated echo finds its msgid taken and
+    is a duplicate; two concurrent echoes cannot both claim (the unique msgid decides).
+    """
+    if Message.objects.filter(account_id=account_id, msgid=event.msgid).exists():
+        raise Duplicate
     since = timezone.now() - ECHO_WINDOW
-    candidate = (
-        Message.objects.filter(
-            account_id=account_id,
-            conversation_id=conversation_id,
-            direction=Message.Direction.OUT,
-            msgid__isnull=True,
-            content=event.content,
-            content_type=event.content_type,
-            created_at__gte=since,
-        )
-        .exclude(outbox__isnull=True)
-        .order_by("created_at")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    candidates = Message.objects.filter(
+        account_id=account_id,
+        conversation_id=conversation_id,
+        direction=Message.Direction.OUT,
+        msgid__isnull=True,
+        content_type=event.content_type,
+        created_at__gte=since,
+    ).exclude(outbox__isnull=True)
+    if event.content_type not in XML_ECHO_KINDS:
+        candidates = candidates.filter(content=event.content)
+    candidate = candidates.order_by("created_at", "pk").values_list("pk", flat=True).first()
     if candidate is None:
         return False
-    Message.objects.filter(pk=candidate).update(msgid=event.msgid)
+    try:
+        with transaction.atomic():
+            Message.objects.filter(pk=candidate, msgid__isnull=True).update(msgid=event.msgid)
+    except IntegrityError:
+        raise Duplicate from None
     return True
 
 
@@ -122,6 +134,7 @@ def handle_message(event):
         preview=preview,
         unread=0 if event.outgoing else 1,
     )
+    live.bump(account_id)
     if event.outgoing and event.msgid and _claim_echo(account_id, conversation_id, event):
         return PROCESSED
     message = Message(

@@ -171,6 +171,14 @@ STORAGES = {
     },
 }
 
+# Uploaded chat media, served to the provider at PUBLIC_BASE_URL + MEDIA_URL (chats.views.media).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+CHAT_IMAGE_MAX_BYTES = env.int("CHAT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+CHAT_FILE_MAX_BYTES = env.int("CHAT_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+# How often the inbox asks whether anything changed (milliseconds).
+CHAT_POLL_MS = env.int("CHAT_POLL_MS", default=1000)
+
 # Security headers; the production ones only bite with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("callbacks/", include("provider.urls")),
     path("", include("accounts.urls")),
     path("", include("contacts.urls")),
+    path("", include("chats.urls")),
 ]
 
 if os.environ.get("BENCH_BARE_VIEW") == "1":  # bench/callbacks.py only: the stack's ceiling
