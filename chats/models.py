@@ -53,7 +53,7 @@ class Conversation(models.Model):
         related_name="assigned_conversations",
         verbose_name=_("assigned to"),
     )
-    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN, db_default=State.OPEN)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

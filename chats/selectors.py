@@ -35,7 +35,7 @@ def conversation_list(user, *, account=None, show="all", kind="", mine=False, qu
 
 def messages_page(conversation, *, before=None, limit=PAGE_SIZE):
     """The `limit` messages before the cursor message (or the latest), oldest first; and whether more exist."""
-    rows = Message.objects.filter(conversation=conversation).select_related("outbox", "attachment")
+    rows = Message.objects.filter(conversation=conversation).select_related("outbox", "attachment", "operator")
     if before is not None:
         rows = rows.filter(Q(sent_at__lt=before.sent_at) | Q(sent_at=before.sent_at, pk__lt=before.pk))
     page = list(rows.order_by("-sent_at", "-pk")[: limit + 1])
@@ -47,13 +47,15 @@ def messages_after(conversation, after_id):
     """Messages recorded after the last one shown (live updates and sends), in arrival order."""
     return list(
         Message.objects.filter(conversation=conversation, pk__gt=after_id)
-        .select_related("outbox", "attachment")
+        .select_related("outbox", "attachment", "operator")
         .order_by("pk")[:200]
     )
 
 
 def messages_by_pk(conversation, pks):
-    return list(Message.objects.filter(conversation=conversation, pk__in=pks).select_related("outbox", "attachment"))
+    return list(
+        Message.objects.filter(conversation=conversation, pk__in=pks).select_related("outbox", "attachment", "operator")
+    )
 
 
 def search_messages(*, accounts, query, conversation=None, limit=SEARCH_LIMIT):
