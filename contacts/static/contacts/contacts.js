@@ -24,7 +24,50 @@
       update(target.getAttribute("data-select"));
     }
   });
+  // An avatar that cannot load (expired URL, no network) becomes the round initial instead of a broken icon.
+  function fallback(img) {
+    var span = document.createElement("span");
+    span.className = img.className;
+    span.setAttribute("aria-hidden", "true");
+    span.textContent = (img.getAttribute("data-initial") || "?").slice(0, 1);
+    img.replaceWith(span);
+  }
+  function sweepAvatars() {  // images that failed before this script was running
+    document.querySelectorAll("img[data-fallback-avatar]").forEach(function (img) {
+      if (img.complete && img.naturalWidth === 0) { fallback(img); }
+    });
+  }
+  document.addEventListener("error", function (event) {
+    var img = event.target;
+    if (img && img.tagName === "IMG" && img.hasAttribute("data-fallback-avatar")) { fallback(img); }
+  }, true);
+  document.addEventListener("DOMContentLoaded", sweepAvatars);
+  window.addEventListener("load", sweepAvatars);
+
+  // Lists refresh themselves when a callback changes something: keep what the operator had
+  // selected (checked rows, the bulk bar's choices) across the swap.
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    kept = { boxes: {}, selects: {} };
+    document.querySelectorAll("input[data-select]:checked").forEach(function (b) {
+      kept.boxes[b.getAttribute("data-select") + ":" + b.value] = true;
+    });
+    document.querySelectorAll(".bulk-bar select[id]").forEach(function (s) { kept.selects[s.id] = s.value; });
+  });
   document.addEventListener("htmx:afterSettle", function () {
+    if (kept) {
+      document.querySelectorAll("input[data-select]").forEach(function (b) {
+        if (kept.boxes[b.getAttribute("data-select") + ":" + b.value]) { b.checked = true; }
+      });
+      Object.keys(kept.selects).forEach(function (id) {
+        var s = document.getElementById(id);
+        if (s && Array.prototype.some.call(s.options, function (o) { return o.value === kept.selects[id]; })) {
+          s.value = kept.selects[id];
+        }
+      });
+      kept = null;
+    }
     document.querySelectorAll("input[data-select-all]").forEach(function (m) { update(m.getAttribute("data-select-all")); });
+    sweepAvatars();
   });
 })();
