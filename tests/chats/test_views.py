@@ -84,7 +84,7 @@ def test_an_outsider_gets_404_everywhere_and_nothing_changes(outsider_client, co
 
 def test_the_outsiders_inbox_lists_nothing_of_the_account(outsider_client, conversation, message):
     html = outsider_client.get(reverse("chats:inbox")).content.decode()
-    assert "顾客甲" not in html and "No conversations" in html or "没有" in html
+    assert "顾客甲" not in html and 'id="conv-' not in html
 
 
 def test_anonymous_is_sent_to_login_but_the_provider_fetches_media(client, conversation, message, attachment):
@@ -285,10 +285,13 @@ def test_uploads_are_checked_for_size_and_type(operator_client, conversation, se
         return operator_client.post(url, {"kind": "upload", "upload": upload, "client_key": key, **extra}, **HX)
 
     html = send("big.png", b"0" * 2000, "u1").content.decode()
-    assert "the limit for this kind is 0 MB" in html or "limit" in html
+    assert "big.png is 0.0 MB; the limit for this kind is 0 MB." in html
     assert "not a GIF" in send("fake.gif", b"hello", "u2").content.decode()
     assert "cannot be sent" in send("run.exe", b"MZ", "u3").content.decode()
-    assert "SILK or WAV" in send("voice.mp3", b"ID3" + b"0" * 10, "u4").content.decode() or True
+    import shutil
+
+    if not shutil.which("ffmpeg"):
+        assert "SILK or WAV" in send("voice.mp3", b"ID3" + b"0" * 10, "u4").content.decode()
     assert not Message.objects.exists()
 
 
@@ -336,7 +339,7 @@ def test_a_wav_upload_is_sent_as_silk_and_plays_back_as_wav(operator_client, con
 
 def test_retry_requeues_a_failed_message(operator_client, failed):
     html = operator_client.get(reverse("chats:thread", args=[failed.conversation_id])).content.decode()
-    assert "微信不在线" in html and "chats/messages" not in html or "retry" in html
+    assert "微信不在线" in html and reverse("chats:retry", args=[failed.pk]) in html
     response = operator_client.post(reverse("chats:retry", args=[failed.pk]), **HX)
     assert 'data-status="sending"' in response.content.decode()
     failed.refresh_from_db()
