@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ContactLookup, Friend, FriendRequest, FriendSync, Label
+from .models import ContactLookup, Friend, FriendInvite, FriendRequest, FriendSync, Label, LabelRename
 
 ACCOUNT_SEARCH = ("account__account", "account__wxid", "account__nickname")
 
@@ -53,3 +53,22 @@ class ContactLookupAdmin(admin.ModelAdmin):
     list_select_related = ("account",)
     raw_id_fields = ("account",)
     date_hierarchy = "created_at"
+
+
+@admin.register(FriendInvite)
+class FriendInviteAdmin(admin.ModelAdmin):
+    list_display = ("target", "account", "status", "error", "created_at")
+    list_filter = ("status",)
+    search_fields = ("target", "greeting", *ACCOUNT_SEARCH)
+    list_select_related = ("account",)
+    raw_id_fields = ("account", "operator", "outbox")
+    date_hierarchy = "created_at"
+
+
+@admin.register(LabelRename)
+class LabelRenameAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "account", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("old_name", "new_name", *ACCOUNT_SEARCH)
+    list_select_related = ("account",)
+    raw_id_fields = ("account", "old_label", "operator")
