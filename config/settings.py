@@ -178,6 +178,8 @@ CHAT_IMAGE_MAX_BYTES = env.int("CHAT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 CHAT_FILE_MAX_BYTES = env.int("CHAT_FILE_MAX_BYTES", default=20 * 1024 * 1024)
 # How often the inbox asks whether anything changed (milliseconds).
 CHAT_POLL_MS = env.int("CHAT_POLL_MS", default=1000)
+# Moments posted to many accounts leave this many seconds apart (account 1 now, account 2 after...).
+MOMENTS_SPREAD_SECONDS = env.float("MOMENTS_SPREAD_SECONDS", default=15.0)
 
 # Security headers; the production ones only bite with DEBUG off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -264,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-status": {
         "task": "accounts.tasks.check_account_statuses",
         "schedule": ACCOUNT_STATUS_INTERVAL,
+    },
+    "moments-dispatch": {
+        "task": "moments.tasks.dispatch_due_moments",
+        "schedule": env.float("MOMENTS_DISPATCH_INTERVAL", default=15.0),
     },
 }
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("contacts.urls")),
     path("", include("chats.urls")),
+    path("", include("moments.urls")),
 ]
 
 if os.environ.get("BENCH_BARE_VIEW") == "1":  # bench/callbacks.py only: the stack's ceiling

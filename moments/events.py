@@ -1,12 +1,15 @@
 """Handlers for Moments callbacks (C16, and the release result of C18)."""
 
+import uuid
+
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.events import account_for
-from moments.models import Moment
+from moments.models import Moment, MomentFetch
 from provider.callbacks.events import DUPLICATE, PROCESSED
 
-UPDATABLE = ("author", "author_name", "author_avatar_url", "text", "media_type", "media_urls")
+UPDATABLE = ("author", "author_name", "author_avatar_url", "text", "media_type", "media_urls", "raw")
 
 
 def _values(post):
@@ -17,15 +20,32 @@ def _values(post):
         "text": post.text,
         "media_type": post.media_type if post.media_type in (1, 2, 3) else 2,
         "media_urls": list(post.media_urls),
+        "raw": post.raw,
     }
 
 
+def _record_fetch(event, account, count):
+    """The getList request this answers (named by `req` in the callback URL, or `extend`): received."""
+    try:
+        ref = uuid.UUID(str(event.query.get("req") or event.extend))
+    except ValueError:
+        return  # not one of ours (or no reference at all)
+    fetch = MomentFetch.objects.filter(account=account, req=ref).first()
+    if fetch is not None and fetch.received_at is None:
+        fetch.received_at = timezone.now()
+        fetch.count = count
+        fetch.error = "" if event.ok else (event.msg or "the provider refused")
+        fetch.save(update_fields=["received_at", "count", "error"])
+
+
+@transaction.atomic
 def handle_moments(event):
     """C16: posts upserted by statusId; a post seen again is updated, never duplicated."""
     account = account_for(event.my_account)
-    if not event.ok or not event.posts:
+    posts = {post.status_id: post for post in event.posts} if event.ok else {}
+    _record_fetch(event, account, len(posts))
+    if not posts:
         return PROCESSED
-    posts = {post.status_id: post for post in event.posts}
     existing = {m.status_id: m for m in Moment.objects.filter(account=account, status_id__in=list(posts))}
     new = []
     changed = []
@@ -38,7 +58,6 @@ def handle_moments(event):
                     account=account,
                     status_id=status_id[:128],
                     posted_at=post.created_at or timezone.now(),
-                    raw=post.raw,
                     **values,
                 )
             )
@@ -53,6 +72,7 @@ def handle_moments(event):
     return PROCESSED if new or changed else DUPLICATE
 
 
+@transaction.atomic
 def handle_moment_posted(event):
     """C18 release result (provisional): the console's queued post becomes posted or failed.
 
@@ -62,15 +82,20 @@ def handle_moment_posted(event):
     ref = event.query.get("moment") or event.query.get("req", "")
     if not str(ref).isdigit():
         return PROCESSED
-    moment = Moment.objects.filter(account=account, pk=int(ref)).first()
+    moment = Moment.objects.select_for_update().filter(account=account, pk=int(ref)).first()
     if moment is None:
         return PROCESSED
     status = Moment.Status.POSTED if event.ok else Moment.Status.FAILED
     if moment.status == status and (not event.status_id or moment.status_id == event.status_id):
         return DUPLICATE
+    if moment.status == Moment.Status.POSTED and not event.ok:
+        return DUPLICATE  # a late failure for an attempt that a retry already got posted
     moment.status = status
     moment.error = "" if event.ok else (event.msg or "the provider refused the post")
     if event.status_id:
-        moment.status_id = event.status_id[:128]
+        status_id = event.status_id[:128]
+        # A timeline refresh may have stored this post already, before its result came.
+        Moment.objects.filter(account=account, status_id=status_id, post__isnull=True).exclude(pk=moment.pk).delete()
+        moment.status_id = status_id
     moment.save(update_fields=["status", "error", "status_id"])
     return PROCESSED
