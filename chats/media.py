@@ -1,8 +1,9 @@
 """Uploaded files: limits, kinds, hashes, and SILK voice both ways (graiax-silkcoder).
 
 graiax-silkcoder wraps the reference SILK v3 codec (a binary wheel, no compiler needed). It
-reads WAV by itself; other formats (MP3, M4A, OGG, AMR) need an ffmpeg binary on PATH, so an
-upload in those formats is refused with a clear message when ffmpeg is missing.
+reads WAV by itself. MP3, FLAC and Ogg Vorbis are decoded to WAV first with miniaudio (also a
+binary wheel), so the common uploads convert without any system package; M4A/AAC and AMR need
+an ffmpeg binary on PATH and are refused with a clear message when it is missing.
 """
 
 import hashlib
@@ -65,6 +66,32 @@ def limit_for(kind):
     return settings.CHAT_FILE_MAX_BYTES
 
 
+# Formats miniaudio decodes in-process; SILK wants mono 16-bit PCM, 24 kHz is WeChat's own rate.
+MINIAUDIO_EXT = {".mp3", ".flac", ".ogg"}
+SILK_SAMPLE_RATE = 24000
+
+
+def decoded_to_wav(data: bytes) -> bytes:
+    """MP3/FLAC/Vorbis bytes as a mono 16-bit WAV (miniaudio); ValueError when undecodable."""
+    import wave
+
+    import miniaudio
+
+    try:
+        sound = miniaudio.decode(
+            data, output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1, sample_rate=SILK_SAMPLE_RATE
+        )
+    except miniaudio.DecodeError as exc:
+        raise ValueError(str(exc)) from exc
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(SILK_SAMPLE_RATE)
+        wav.writeframes(sound.samples.tobytes())
+    return out.getvalue()
+
+
 def to_silk(data: bytes, name: str) -> bytes:
     """SILK bytes for a voice upload; ValidationError with a reason the operator can act on."""
     if is_silk(data):
@@ -72,9 +99,16 @@ def to_silk(data: bytes, name: str) -> bytes:
     ext = Path(name).suffix.lower()
     from graiax import silkcoder
 
+    if ext in MINIAUDIO_EXT and not shutil.which("ffmpeg"):
+        try:
+            data = decoded_to_wav(data)
+        except ValueError as exc:
+            raise ValidationError(_("This audio file could not be converted to SILK.")) from exc
+        ext = ".wav"
     if ext != ".wav" and not shutil.which("ffmpeg"):
         raise ValidationError(
-            _("Voice messages must be SILK or WAV here (%(ext)s needs ffmpeg on the server).") % {"ext": ext or "?"}
+            _("Voice messages must be SILK, WAV, MP3, FLAC or OGG here (%(ext)s needs ffmpeg on the server).")
+            % {"ext": ext or "?"}
         )
     try:
         return silkcoder.encode(data)

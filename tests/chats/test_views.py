@@ -337,6 +337,20 @@ def test_a_wav_upload_is_sent_as_silk_and_plays_back_as_wav(operator_client, con
     assert b"".join(audio.streaming_content).startswith(b"RIFF")
 
 
+def test_an_mp3_upload_is_converted_to_silk_without_ffmpeg(operator_client, conversation, settings, tmp_path):
+    from pathlib import Path
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    mp3 = (Path(__file__).resolve().parent.parent / "fixtures" / "voice-2s.mp3").read_bytes()
+    upload = SimpleUploadedFile("note.mp3", mp3)
+    operator_client.post(
+        reverse("chats:send", args=[conversation.pk]), {"kind": "upload", "upload": upload, "client_key": "m"}
+    )
+    message = Message.objects.get()
+    assert message.content_type == 4 and message.file_name == "note.silk" and message.voice_len == 2
+    assert message.attachment.file.read().startswith(b"\x02#!SILK_V3")
+
+
 def test_retry_requeues_a_failed_message(operator_client, failed):
     html = operator_client.get(reverse("chats:thread", args=[failed.conversation_id])).content.decode()
     assert "微信不在线" in html and reverse("chats:retry", args=[failed.pk]) in html
