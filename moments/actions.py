@@ -220,7 +220,7 @@ def _enqueue_release(moment, *, key, operator=None):
 @transaction.atomic
 def retry_moment(*, moment, operator):
     """Post a failed row again. Precondition: the operator may act on its account; a row not failed is left alone."""
-    moment = Moment.objects.select_for_update().select_related("account", "outbox").get(pk=moment.pk)
+    moment = Moment.objects.select_for_update(of=("self",)).select_related("account", "outbox").get(pk=moment.pk)
     if moment.status != Moment.Status.FAILED or moment.post_id is None:
         return moment
     moment.status = Moment.Status.QUEUED
