@@ -203,6 +203,15 @@ class Moment(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.SENT)
 
     @property
+    def is_busy(self):
+        """A post or a like/comment of it on its way: its card keeps asking for news."""
+        return self.is_pending or any(i.status == MomentInteraction.Status.QUEUED for i in self.interactions.all())
+
+    @property
+    def liked(self):
+        return any(i.kind == "like" and i.status != MomentInteraction.Status.FAILED for i in self.interactions.all())
+
+    @property
     def images(self):
         return self.media_urls if self.media_type == self.MediaType.IMAGES else []
 

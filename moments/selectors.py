@@ -72,3 +72,14 @@ def feed_pending(account, moments):
         if moment.is_pending or any(i.status == MomentInteraction.Status.QUEUED for i in moment.interactions.all()):
             return True
     return False
+
+
+def post_refreshing(moment):
+    """True while a getList for this one post (statusId) is waiting for its answer."""
+    recent = timezone.now() - FETCH_PATIENCE
+    return MomentFetch.objects.filter(
+        account_id=moment.account_id,
+        status_id=moment.status_id or "-",
+        received_at__isnull=True,
+        requested_at__gt=recent,
+    ).exists()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("moments/posts/<int:pk>/edit/", views.edit, name="edit"),
     path("moments/posts/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("moments/posts/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("moments/<int:pk>/", views.moment, name="moment"),
     path("moments/<int:pk>/retry/", views.retry, name="retry"),
     path("moments/<int:pk>/like/", views.like, name="like"),
     path("moments/<int:pk>/comment/", views.comment, name="comment"),

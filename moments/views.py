@@ -176,7 +176,6 @@ def _feed(request, account, friend=""):
         "moments": moments,
         "fetch": selectors.fetch_state(account, to_account=friend),
         "pending": selectors.feed_pending(account, moments),
-        "comment_form": CommentForm(),
     }
 
 
@@ -228,6 +227,13 @@ def _moment_for(request, pk):
     return get_object_or_404(queryset.exclude(status_id=None), pk=pk)
 
 
+@require_GET
+@login_required
+def moment(request: HtmxHttpRequest, pk):
+    """One post's card (polled while a like or comment of it is on its way)."""
+    return _render_moment(request, _moment_for(request, pk), request.GET.get("friend", ""))
+
+
 @require_POST
 @login_required
 def like(request: HtmxHttpRequest, pk):
@@ -262,17 +268,19 @@ def refresh_post(request: HtmxHttpRequest, pk):
     return _after_moment_action(request, moment)
 
 
+def _render_moment(request, moment, friend):
+    moment = (
+        Moment.objects.select_related("account")
+        .prefetch_related(Prefetch("interactions", queryset=MomentInteraction.objects.order_by("created_at", "pk")))
+        .get(pk=moment.pk)
+    )
+    refreshing = selectors.post_refreshing(moment)
+    context = {"moment": moment, "account": moment.account, "friend": friend, "refreshing": refreshing}
+    return render(request, "moments/_moment.html", context)
+
+
 def _after_moment_action(request, moment):
     friend = request.POST.get("friend", "")
     if request.htmx:
-        moment = (
-            Moment.objects.filter(pk=moment.pk)
-            .prefetch_related(Prefetch("interactions", queryset=MomentInteraction.objects.order_by("created_at")))
-            .get()
-        )
-        return render(
-            request,
-            "moments/_moment.html",
-            {"moment": moment, "account": moment.account, "friend": friend, "comment_form": CommentForm()},
-        )
+        return _render_moment(request, moment, friend)
     return _after_feed_action(request, moment.account, friend)
