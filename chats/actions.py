@@ -18,7 +18,9 @@ def _preview(content_type, text):
 
 
 @transaction.atomic
-def _queue(*, conversation, operator, client_key, content_type, content, method, params, preview, **fields):
+def _queue(
+    *, conversation, operator, client_key, content_type, content, method, params, preview, peer_param="to_account", **fields
+):
     """Write the message (queued) and its outbox entry together; a repeated client_key returns the first message."""
     if client_key:
         existing = Message.objects.filter(client_key=client_key).first()
@@ -45,7 +47,7 @@ def _queue(*, conversation, operator, client_key, content_type, content, method,
         return Message.objects.get(client_key=client_key)
     entry = outbox.enqueue(
         method=method,
-        params={"my_account": conversation.account.my_account, "to_account": conversation.peer, **params},
+        params={"my_account": conversation.account.my_account, peer_param: conversation.peer, **params},
         account=conversation.account,
         operator=operator,
         subject=outbox.subject_for(message),
@@ -71,6 +73,27 @@ def send_text(*, conversation, text, operator, client_key=""):
         method="send_message",
         params={"content": text, "content_type": ContentType.TEXT},
         preview=text,
+    )
+
+
+def send_group_at(*, conversation, text, mentions, operator, client_key=""):
+    """Send a group message that @-mentions members (groupAt, E-37).
+
+    mentions: [(wxid, name)] in the order they appear in text (groups.mentions.resolve); text
+    already holds "@name " for each. Precondition: the conversation is a group chat.
+    """
+    at_users = [wxid for wxid, _name in mentions]
+    return _queue(
+        conversation=conversation,
+        operator=operator,
+        client_key=client_key,
+        content_type=ContentType.TEXT,
+        content=text,
+        method="group_at",
+        params={"at_users": at_users, "content": text},
+        peer_param="group",
+        preview=text,
+        data={"at_users": at_users},
     )
 
 

@@ -38,6 +38,8 @@ class SendForm(forms.Form):
     kind = forms.ChoiceField(choices=[(k, k) for k in KINDS], initial="text")
     client_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
     text = forms.CharField(label=_("Message"), required=False, max_length=MAX_TEXT, strip=False)
+    # Group chats: wxids picked in the @-mention picker (groups.mentions keeps those still in the text).
+    at_users = forms.CharField(required=False, max_length=4000, widget=forms.HiddenInput)
     upload = forms.FileField(label=_("File"), required=False)
     send_as = forms.ChoiceField(
         label=_("Send as"), required=False, choices=(("auto", _("Automatic")), ("file", _("File")))

@@ -228,6 +228,19 @@ def _send(form, *, conversation, operator):
     kind = data["kind"]
     key = data.get("client_key") or ""
     if kind == "text":
+        if conversation.is_group and data.get("at_users"):
+            from groups.mentions import resolve
+
+            mentions = resolve(
+                account=conversation.account,
+                group_number=conversation.peer,
+                text=data["text"],
+                wxids=data["at_users"].split(","),
+            )
+            if mentions:
+                return actions.send_group_at(
+                    conversation=conversation, text=data["text"], mentions=mentions, operator=operator, client_key=key
+                )
         return actions.send_text(conversation=conversation, text=data["text"], operator=operator, client_key=key)
     if kind == "card":
         return actions.send_card(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("contacts.urls")),
     path("", include("chats.urls")),
+    path("", include("groups.urls")),
     path("", include("moments.urls")),
 ]
 

@@ -1,12 +1,21 @@
-"""Handlers for group callbacks (C5, C13, C14, C15)."""
+"""Handlers for group callbacks (C5, C13, C14, C15).
+
+Per-call callbacks carry our own query string (provider.callbacks.urls.callback_url):
+`my_account` names the account when the payload does not (C15 has no my_account), `group`
+names the group of a C13/C14 without a number, and `req` is the request id. A `found` result
+(C15) is matched to its GroupCreation by `extend` (trimmed, E-54), else by `req`.
+"""
 
 from collections import defaultdict
 
 from django.utils import timezone
 
 from accounts.events import account_for
-from groups.models import Group, GroupMember
+from groups.actions import record_event, upsert_members
+from groups.models import Group, GroupCreation, GroupEvent, GroupMember
 from provider.callbacks.events import DUPLICATE, PROCESSED, EventError
+
+from . import live
 
 
 def _group(account, number):
@@ -46,11 +55,15 @@ def handle_member_joined(event):
             changed.append("nickname")
         if changed:
             member.save(update_fields=changed)
+    if created or "removed_at" in changed:
+        record_event(group=group, kind=GroupEvent.Kind.JOINED, actor=str(member))
+    elif changed or group_created:
+        live.bump(account_id=account.pk, group_id=group.pk)
     return PROCESSED if created or changed or group_created else DUPLICATE
 
 
 def handle_group_members(event):
-    """C13: the full member list; members missing from it are marked removed."""
+    """C13: the full member list; members missing from it are marked removed (a few queries for any size)."""
     account = account_for(event.my_account)
     if not event.ok:
         return PROCESSED
@@ -60,28 +73,12 @@ def handle_group_members(event):
         if not number:
             raise EventError("group_members without a group number")
         per_group[number][member.username] = member
+    if not per_group and event.group:
+        per_group[event.group] = {}  # an empty list: nobody is left (we were removed, or it was dissolved)
     now = timezone.now()
     for number, members in per_group.items():
         group, _ = _group(account, number)
-        GroupMember.objects.bulk_create(
-            [
-                GroupMember(
-                    group=group,
-                    username=m.username[:128],
-                    nickname=m.nickname[:255],
-                    display_name=m.display_name[:255],
-                    avatar_url=m.avatar_url[:1000],
-                    removed_at=None,
-                )
-                for m in members.values()
-            ],
-            update_conflicts=True,
-            unique_fields=["group", "username"],
-            update_fields=["nickname", "display_name", "avatar_url", "removed_at"],
-        )
-        GroupMember.objects.filter(group=group, removed_at__isnull=True).exclude(username__in=list(members)).update(
-            removed_at=now
-        )
+        upsert_members(group=group, members=list(members.values()), now=now)
     return PROCESSED
 
 
@@ -102,14 +99,42 @@ def handle_group_qrcode(event):
             "owner": event.owner[:128],
         },
     )
+    if created or changed:
+        live.bump(account_id=account.pk, group_id=group.pk)
     return PROCESSED if created or changed else DUPLICATE
 
 
 def handle_group_created(event):
-    """C15: the group a `found` call created."""
+    """C15: the group a `found` call created; its GroupCreation becomes created and the members are fetched."""
+    from groups.actions import request_members
+
     account = account_for(event.my_account)
+    keys = {key for key in (event.extend.strip(), event.request_id) if key}
+    creation = (
+        GroupCreation.objects.select_for_update().filter(account=account, request_id__in=keys).first() if keys else None
+    )
     if not event.ok or not event.group:
+        if creation is not None and creation.status == GroupCreation.Status.PENDING:
+            creation.status = GroupCreation.Status.FAILED
+            creation.error = event.msg or "?"
+            creation.save(update_fields=["status", "error"])
+            live.bump(account_id=account.pk)
         return PROCESSED  # the provider says creation failed; the delivery keeps its msg
     group, created = _group(account, event.group)
     changed = _update_group(group, {"name": event.name[:255], "avatar_url": event.avatar_url[:1000]})
-    return PROCESSED if created or changed else DUPLICATE
+    if not group.owner:
+        group.owner = account.my_account or ""
+        group.save(update_fields=["owner", "updated_at"])
+    first_time = creation is not None and creation.status != GroupCreation.Status.CREATED
+    if first_time:
+        creation.status = GroupCreation.Status.CREATED
+        creation.group = group
+        creation.error = ""
+        creation.save(update_fields=["status", "group", "error"])
+        actor = creation.operator.get_username() if creation.operator_id else ""
+        record_event(group=group, kind=GroupEvent.Kind.CREATED, actor=actor, detail=creation.name)
+    if created or first_time:
+        group.account = account
+        request_members(group=group)
+    live.bump(account_id=account.pk, group_id=group.pk)
+    return PROCESSED if created or changed or first_time else DUPLICATE

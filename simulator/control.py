@@ -502,6 +502,24 @@ def group_join(sim, body, query, match):
     return {"member": member.c13(group.number)}
 
 
+@route("POST", "group_fill")
+def group_fill(sim, body, query, match):
+    """Grow a group to `size` members with generated people (no callbacks), e.g. a 500-member group."""
+    from .names import person
+    from .state import seeded_rng
+
+    key, number, size = need(body, "my_account", "g_number", "size")
+    acct = get_account(sim, key)
+    group = acct.find_group(str(number))
+    if group is None:
+        raise Bad(f"{acct.account} is not in group {number}")
+    rng = seeded_rng("group_fill", group.number, size)
+    while len(group.members) < as_int(size, "size"):
+        p = person(rng)
+        group.members.setdefault(p["account"], Member(p["account"], p["wxid"], p["name"], "", p["thumb"]))
+    return {"members": len(group.members)}
+
+
 @route("POST", "friends")
 def replace_friends(sim, body, query, match):
     key, count = need(body, "my_account", "count")

@@ -494,6 +494,8 @@ def add_member(ctx):
 @route("/foreign/group/delMember", required=("account", "my_account", "g_number"))
 def del_member(ctx):
     group = ctx.group(ctx.get("g_number"))
+    if group.owner not in (ctx.acct.account, ctx.acct.wxid):
+        raise Reject("只有群主可以移除群成员")
     member = group.find_member(ctx.get("account"))
     if member is None:
         raise Reject(f"该成员不在群内: {ctx.get('account')}")
