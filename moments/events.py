@@ -20,8 +20,21 @@ def _values(post):
         "text": post.text,
         "media_type": post.media_type if post.media_type in (1, 2, 3) else 2,
         "media_urls": list(post.media_urls),
-        "raw": post.raw,
     }
+
+
+def _as_text(value):
+    if isinstance(value, dict):
+        return {str(k): _as_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_text(v) for v in value]
+    return "" if value is None else str(value)
+
+
+def _social(raw):
+    """Likes and comments as delivered (beyond the seed), compared whatever the encoding's scalar types."""
+    raw = raw if isinstance(raw, dict) else {}
+    return _as_text([raw.get("likes") or [], raw.get("comments") or []])
 
 
 def _record_fetch(event, account, count):
@@ -58,12 +71,16 @@ def handle_moments(event):
                     account=account,
                     status_id=status_id[:128],
                     posted_at=post.created_at or timezone.now(),
+                    raw=post.raw,
                     **values,
                 )
             )
-        elif any(getattr(moment, name) != value for name, value in values.items()):
+        elif _social(moment.raw) != _social(post.raw) or any(
+            getattr(moment, name) != value for name, value in values.items()
+        ):
             for name, value in values.items():
                 setattr(moment, name, value)
+            moment.raw = post.raw
             changed.append(moment)
     if new:
         Moment.objects.bulk_create(new, ignore_conflicts=True)
