@@ -5,13 +5,16 @@ Each handler takes (sim, body, query, match) and returns a dict, which becomes
 `{"ok": false, "error": msg}`. Handlers run with the simulator lock held.
 """
 
+import hashlib
 import html
 import io
 import json
 import re
+import struct
 import sys
 import time
 import urllib.parse
+import zlib
 from dataclasses import dataclass, field
 
 import segno
@@ -351,6 +354,26 @@ def png(data, scale=6):
     buffer = io.BytesIO()
     segno.make(data, error="m").save(buffer, kind="png", scale=scale, border=2)
     return buffer.getvalue()
+
+
+def avatar_png(token, size=96):
+    """A plain PNG avatar: two colours derived from the token, split diagonally."""
+    digest = hashlib.sha256(token.encode()).digest()
+    light, dark = (160 + digest[0] % 80, 160 + digest[1] % 80, 160 + digest[2] % 80), tuple(b // 2 for b in digest[3:6])
+    rows = b"".join(
+        b"\x00" + b"".join(bytes(light if x + y < size else dark) for x in range(size)) for y in range(size)
+    )
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@route("GET", r"avatar/(?P<token>[A-Za-z0-9]{1,64})\.png", locked=False)
+def avatar(sim, body, query, match):
+    return Raw(200, "image/png", avatar_png(match["token"]), {"Cache-Control": "max-age=86400"})
 
 
 @route("GET", r"qr/(?P<task_id>\d+)\.png")

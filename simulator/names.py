@@ -185,8 +185,16 @@ def wxid(rng):
     return "wxid_" + word(rng, length=14)
 
 
+# Set by the server to its own public URL, so that generated avatars are images it serves
+# (/_sim/avatar/<token>.png) and load in the demo and in browser tests, which have no internet.
+AVATAR_BASE = ""
+
+
 def thumb(rng):
-    return f"http://wx.qlogo.cn/mmhead/ver_1/{word(rng, string.ascii_letters + string.digits, 48)}/132"
+    token = word(rng, string.ascii_letters + string.digits, 48)
+    if AVATAR_BASE:
+        return f"{AVATAR_BASE}/_sim/avatar/{token}.png"
+    return f"http://wx.qlogo.cn/mmhead/ver_1/{token}/132"
 
 
 def nickname(rng):

@@ -17,7 +17,7 @@ import urllib.parse
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import control, demo, endpoints, events, faults
+from . import control, demo, endpoints, events, faults, names
 from .callbacks import Dispatcher
 from .state import CHANNELS, State
 
@@ -237,6 +237,7 @@ def serve(config, host, port):
     bound_host, bound_port = server.server_address[:2]
     if not config.public_url:
         config.public_url = f"http://{bound_host}:{bound_port}"
+    names.AVATAR_BASE = config.public_url.rstrip("/")
     print(f"simulator listening on http://{bound_host}:{bound_port}", flush=True)
     sim.demo.start()
     try:
