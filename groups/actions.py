@@ -24,7 +24,7 @@ LIST_SUBJECT = "groups.GroupList"
 PENDING = (OutboxEntry.Status.QUEUED, OutboxEntry.Status.SENDING)
 
 
-def _enqueue(account, method, subject, *, operator=None, **params):
+def _enqueue(account, method, subject, /, *, operator=None, **params):
     return outbox.enqueue(
         method=method,
         params={"my_account": account.my_account, **params},
@@ -38,7 +38,7 @@ def _pending(subject, method):
     return OutboxEntry.objects.filter(subject=subject, method=method, status__in=PENDING).exists()
 
 
-def _group_call(group, method, *, operator=None, **params):
+def _group_call(group, method, /, *, operator=None, **params):
     return _enqueue(group.account, method, outbox.subject_for(group), operator=operator, group=group.number, **params)
 
 
