@@ -154,6 +154,7 @@ def group_detail(request: HtmxHttpRequest, account_pk, group_pk):
         return HttpResponse(status=204)
     context = _detail_context(request, group)
     if request.htmx and not request.htmx.boosted:
+        context["oob"] = True  # the page title sits outside the live part
         return render(request, "groups/detail.html#group-live", context)
     return render(request, "groups/detail.html", context)
 

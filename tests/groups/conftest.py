@@ -57,3 +57,9 @@ def live(console, workers, sim, wechat_account, settings):
 
 def sim_world(sim, account):
     return sim.control(f"accounts/{account.account}")["account"]
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """The assertions read the English source strings (the default language is Simplified Chinese)."""
+    settings.LANGUAGE_CODE = "en"
