@@ -19,7 +19,17 @@ def _preview(content_type, text):
 
 @transaction.atomic
 def _queue(
-    *, conversation, operator, client_key, content_type, content, method, params, preview, peer_param="to_account", **fields
+    *,
+    conversation,
+    operator,
+    client_key,
+    content_type,
+    content,
+    method,
+    params,
+    preview,
+    peer_param="to_account",
+    **fields,
 ):
     """Write the message (queued) and its outbox entry together; a repeated client_key returns the first message."""
     if client_key:

@@ -16,7 +16,7 @@ from provider.callbacks.urls import callback_url
 from provider.models import OutboxEntry
 
 from . import live
-from .models import Group, GroupCreation, GroupEvent, GroupMember, GroupSettings
+from .models import GroupCreation, GroupEvent, GroupMember, GroupSettings
 
 # WeChat lets members add people directly up to this size; above it only invitation links work (E-46).
 DIRECT_ADD_MAX = 40

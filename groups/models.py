@@ -91,6 +91,14 @@ class GroupEvent(models.Model):
     detail = models.TextField(_("detail"), blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
+    class Meta:
+        verbose_name = _("group event")
+        verbose_name_plural = _("group events")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.group} {self.kind}"
+
     ACTIONS = {
         "group_info": _("Fetching the details"),
         "group_owner": _("Fetching the owner"),
@@ -107,14 +115,6 @@ class GroupEvent(models.Model):
     @property
     def action_label(self):
         return self.ACTIONS.get(self.action, self.action)
-
-    class Meta:
-        verbose_name = _("group event")
-        verbose_name_plural = _("group events")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.group} {self.kind}"
 
 
 class GroupCreation(models.Model):

@@ -21,6 +21,7 @@ from .models import Group, GroupCreation, GroupEvent, GroupMember, GroupSettings
 SENT = OutboxEntry.Status.SENT
 FAILED = OutboxEntry.Status.FAILED
 
+
 def _pk(entry):
     tail = entry.subject.split(":", 1)[1] if ":" in entry.subject else ""
     return int(tail) if tail.isdigit() else None

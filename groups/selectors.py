@@ -53,9 +53,11 @@ def members(group, *, q=""):
     rows = list(rows.order_by("display_name", "nickname", "username"))
     names = [m.username for m in rows]
     friends = set()
-    for username, wxid in Friend.objects.filter(account_id=group.account_id, removed_at__isnull=True).filter(
-        Q(username__in=names) | Q(wxid__in=names)
-    ).values_list("username", "wxid"):
+    for username, wxid in (
+        Friend.objects.filter(account_id=group.account_id, removed_at__isnull=True)
+        .filter(Q(username__in=names) | Q(wxid__in=names))
+        .values_list("username", "wxid")
+    ):
         friends.update({username, wxid})
     mine = group.account.identifiers()
     for m in rows:

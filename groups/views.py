@@ -133,7 +133,9 @@ def _detail_context(request, group):
         "account": group.account,
         "group": group,
         "members": members,
-        "member_count": len(members) if not q else GroupMember.objects.filter(group=group, removed_at__isnull=True).count(),
+        "member_count": len(members)
+        if not q
+        else GroupMember.objects.filter(group=group, removed_at__isnull=True).count(),
         "mq": q,
         "is_owner": group.is_owned_by(group.account),
         "pending": selectors.pending_methods(group),

@@ -41,7 +41,9 @@ def test_create_rename_mention_and_a_member_joins_live(
     workers(PUBLIC_BASE_URL=console.url, CALLBACK_SECRET=settings.CALLBACK_SECRET)
     people = sim.control(f"accounts/{wechat_account.account}")["account"]["friends"][:3]
     friends = [
-        Friend.objects.create(account=wechat_account, username=f["account"], wxid=f["account_alias"], nickname=f["name"])
+        Friend.objects.create(
+            account=wechat_account, username=f["account"], wxid=f["account_alias"], nickname=f["name"]
+        )
         for f in people
     ]
     base = console.url
@@ -78,7 +80,8 @@ def test_create_rename_mention_and_a_member_joins_live(
     # A member joins: the list and the event log update live.
     page.evaluate("window.__noReload = 'still here'")
     sim.control(
-        "group_join", {"my_account": wechat_account.account, "g_number": group.number, "account": "hiker_07", "name": "山友小王"}
+        "group_join",
+        {"my_account": wechat_account.account, "g_number": group.number, "account": "hiker_07", "name": "山友小王"},
     )
     page.locator("#member-table", has_text="山友小王").wait_for(timeout=5_000)
     page.locator("#group-events .event-joined", has_text="山友小王").wait_for()

@@ -38,7 +38,9 @@ def outsider_client(outsider):
 
 @pytest.fixture
 def group(wechat_account):
-    return Group.objects.create(account=wechat_account, number="237576396656@chatroom", name="周末爬山群", owner="damibtc")
+    return Group.objects.create(
+        account=wechat_account, number="237576396656@chatroom", name="周末爬山群", owner="damibtc"
+    )
 
 
 @pytest.fixture

@@ -151,7 +151,9 @@ def test_rename_notice_and_leave(live, sim, client_):
     settled(f"groups.Group:{group.pk}", "set_group_notice")
     group.refresh_from_db()
     assert group.name == "改名了" and group.notice == "周六 9 点集合"
-    assert calls(sim, "/foreign/group/setName") == [{"name": "改名了", "my_account": "damibtc", "g_number": group.number}]
+    assert calls(sim, "/foreign/group/setName") == [
+        {"name": "改名了", "my_account": "damibtc", "g_number": group.number}
+    ]
     assert calls(sim, "/foreign/Group/setGroupNotic") == [
         {"my_account": "damibtc", "number": group.number, "notice": "周六 9 点集合"}
     ]
@@ -329,7 +331,9 @@ def test_someone_joining_adds_the_member_and_an_event(live, sim, client_):
     group = Group.objects.get(number=g["number"])
     synced(group, len(g["members"]))
     stamp = client_.get(reverse("groups:group", args=[live.pk, group.pk])).context["stamp"]
-    sim.control("group_join", {"my_account": "damibtc", "g_number": group.number, "account": "newbie_01", "name": "新人<i>"})
+    sim.control(
+        "group_join", {"my_account": "damibtc", "g_number": group.number, "account": "newbie_01", "name": "新人<i>"}
+    )
     member = wait_until(lambda: GroupMember.objects.filter(group=group, username="newbie_01").first(), message="C5")
     assert member.nickname == "新人<i>" and member.removed_at is None
     assert GroupEvent.objects.filter(group=group, kind="joined", actor="新人<i>").exists()

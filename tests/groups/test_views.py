@@ -66,7 +66,10 @@ def test_anonymous_is_sent_to_login(client, wechat_account, group, member):
 
 def test_wrong_methods(operator_client, wechat_account, group, member):
     all_urls = urls(wechat_account, group, member)
-    get_only = [reverse("groups:groups", args=[wechat_account.pk]), reverse("groups:group", args=[wechat_account.pk, group.pk])]
+    get_only = [
+        reverse("groups:groups", args=[wechat_account.pk]),
+        reverse("groups:group", args=[wechat_account.pk, group.pk]),
+    ]
     for url in get_only:
         assert operator_client.post(url).status_code == 405
     for url in all_urls["post"]:
@@ -75,7 +78,9 @@ def test_wrong_methods(operator_client, wechat_account, group, member):
     assert not OutboxEntry.objects.exists()
 
 
-def test_list_full_page_htmx_filters_and_escaping(operator_client, wechat_account, group, django_assert_max_num_queries):
+def test_list_full_page_htmx_filters_and_escaping(
+    operator_client, wechat_account, group, django_assert_max_num_queries
+):
     group.name = "<b>坏</b>"
     group.save()
     from groups.models import Group
@@ -94,7 +99,9 @@ def test_list_full_page_htmx_filters_and_escaping(operator_client, wechat_accoun
     assert operator_client.get(url, {"stamp": stamp}, **HX).status_code == 204
 
 
-def test_refresh_list_is_one_pair_of_calls_and_login_refreshes(operator_client, wechat_account, django_capture_on_commit_callbacks):
+def test_refresh_list_is_one_pair_of_calls_and_login_refreshes(
+    operator_client, wechat_account, django_capture_on_commit_callbacks
+):
     url = reverse("groups:refresh_list", args=[wechat_account.pk])
     assert operator_client.post(url).status_code == 302
     assert operator_client.post(url, **HX).status_code == 200
@@ -178,6 +185,8 @@ def test_mentions_resolve_in_text_order_and_drop_strangers(wechat_account, group
 
     GroupMember.objects.create(group=group, username="wxid_m2", nickname="小明", display_name="明明")
     text = "@明明 @<script>x</script> 你好"
-    found = resolve(account=wechat_account, group_number=group.number, text=text, wxids=["wxid_m1", "wxid_m2", "wxid_x"])
+    found = resolve(
+        account=wechat_account, group_number=group.number, text=text, wxids=["wxid_m1", "wxid_m2", "wxid_x"]
+    )
     assert found == [("wxid_m2", "明明"), ("wxid_m1", "<script>x</script>")]
     assert resolve(account=wechat_account, group_number=group.number, text="你好", wxids=["wxid_m1"]) == []
