@@ -197,6 +197,14 @@ def thumb(rng):
     return f"http://wx.qlogo.cn/mmhead/ver_1/{token}/132"
 
 
+def photo(rng):
+    """A Moments photo: served by the simulator when it knows its address (see AVATAR_BASE)."""
+    token = word(rng, string.ascii_letters + string.digits, 24)
+    if AVATAR_BASE:
+        return f"{AVATAR_BASE}/_sim/avatar/{token}.png"
+    return f"https://picsum.photos/seed/{token}/640"
+
+
 def nickname(rng):
     if rng.random() < 0.15:
         return rng.choice(FANCY_NICKS)

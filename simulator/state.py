@@ -367,7 +367,7 @@ class State:
         now = int(time.time())
         for i in range(min(len(friends), 25)):
             author = rng.choice(friends)
-            images = [f"https://picsum.photos/seed/{names.word(rng, length=8)}/640" for _ in range(rng.randint(0, 4))]
+            images = [names.photo(rng) for _ in range(rng.randint(0, 4))]
             acct.moments.append(
                 Moment(
                     status_id=str(13000000000000000000 + self.next_id() * 7919 + rng.randint(0, 7000)),
