@@ -56,14 +56,19 @@ def _operator_name(operator):
 
 
 @transaction.atomic
-def refresh_group_list(*, account, operator=None):
-    """groupList, all groups (type 1) then the ones saved to contacts (type 2). A refresh already
-    waiting is not asked for twice (login and a click at the same time are one refresh)."""
+def refresh_group_list(*, account, operator=None, saved=True):
+    """groupList, all groups (type 1) then, with `saved`, the ones saved to contacts (type 2).
+
+    A refresh already waiting is not asked for twice (login and a click at the same time are one
+    refresh). An operator's refresh also fetches the members of groups never fetched (see
+    groups.results); the login refresh does not, so it does not hold up the account's sends.
+    """
     subject = f"{LIST_SUBJECT}:{account.pk}"
     if _pending(subject, "group_list"):
         return False
     _enqueue(account, "group_list", subject, operator=operator, saved_only=False)
-    _enqueue(account, "group_list", subject, operator=operator, saved_only=True)
+    if saved:
+        _enqueue(account, "group_list", subject, operator=operator, saved_only=True)
     live.bump(account_id=account.pk)
     return True
 

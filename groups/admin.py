@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Group, GroupMember
+from .models import Group, GroupCreation, GroupEvent, GroupMember, GroupSettings
 
 
 class GroupMemberInline(admin.TabularInline):
@@ -29,3 +29,30 @@ class GroupMemberAdmin(admin.ModelAdmin):
     search_fields = ("username", "nickname", "display_name", "group__name", "group__number")
     list_select_related = ("group",)
     raw_id_fields = ("group",)
+
+
+@admin.register(GroupEvent)
+class GroupEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "group", "kind", "actor", "action")
+    list_filter = ("kind",)
+    search_fields = ("group__name", "group__number", "actor", "detail")
+    list_select_related = ("group",)
+    raw_id_fields = ("group",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(GroupCreation)
+class GroupCreationAdmin(admin.ModelAdmin):
+    list_display = ("name", "account", "status", "group", "created_at")
+    list_filter = ("status",)
+    search_fields = ("name", "request_id", "account__account", "account__nickname")
+    list_select_related = ("account", "group")
+    raw_id_fields = ("account", "group", "operator")
+
+
+@admin.register(GroupSettings)
+class GroupSettingsAdmin(admin.ModelAdmin):
+    list_display = ("account", "auto_join", "requested", "updated_at")
+    search_fields = ("account__account", "account__wxid", "account__nickname")
+    list_select_related = ("account",)
+    raw_id_fields = ("account",)

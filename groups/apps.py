@@ -17,7 +17,12 @@ class GroupsConfig(AppConfig):
 
 
 def refresh_on_login(sender, account, **kwargs):
-    """An account came online: fetch its group list (a refresh already waiting is reused)."""
+    """An account came online: fetch its group list (a refresh already waiting is reused).
+
+    One call only: a login already sends the profile, labels and friend-list calls, and the
+    account's send rate (SEND_RATE_BURST) is shared with the operators' messages. The saved-to-
+    contacts flags and member counts come with the operator's "Refresh from WeChat".
+    """
     from groups.actions import refresh_group_list
 
-    refresh_group_list(account=account)
+    refresh_group_list(account=account, saved=False)

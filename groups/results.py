@@ -79,7 +79,11 @@ def group_list_result(entry):
             update_fields=["name", "avatar_url", "owner", "do_not_disturb", "left_at", "updated_at"],
         )
         Group.objects.filter(account=account, left_at__isnull=True).exclude(number__in=numbers).update(left_at=now)
-        # Member counts need the member lists: fetch those we never had (one call each, rate limited).
+        if entry.operator_id is None:
+            live.bump(account_id=account.pk)
+            return
+        # Asked by an operator: member counts need the member lists; fetch those we never had
+        # (one call each, behind the account's rate limit).
         for group in Group.objects.filter(account=account, left_at__isnull=True, members_synced_at__isnull=True):
             group.account = account
             request_members(group=group)

@@ -105,9 +105,13 @@ def test_refresh_list_is_one_pair_of_calls_and_login_refreshes(
     url = reverse("groups:refresh_list", args=[wechat_account.pk])
     assert operator_client.post(url).status_code == 302
     assert operator_client.post(url, **HX).status_code == 200
-    account_logged_in.send(sender=None, account=wechat_account)
+    account_logged_in.send(sender=None, account=wechat_account)  # one is waiting: not asked twice
     entries = OutboxEntry.objects.filter(method="group_list")
     assert [e.params["saved_only"] for e in entries.order_by("pk")] == [False, True]
+    entries.update(status="sent")
+    account_logged_in.send(sender=None, account=wechat_account)
+    login = OutboxEntry.objects.filter(method="group_list", status="queued")
+    assert [(e.params["saved_only"], e.operator_id) for e in login] == [(False, None)]
 
 
 def test_detail_shows_members_friend_flag_and_remove_only_for_owner(operator_client, wechat_account, group, member):
