@@ -190,3 +190,9 @@ def workers(transactional_db, sim, tmp_path, settings):
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def english(settings):
+    """Render in English: tests that read the English source strings use it (the default is zh-hans)."""
+    settings.LANGUAGE_CODE = "en"

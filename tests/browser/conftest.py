@@ -41,8 +41,14 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+def browser_locale():
+    """The browser's language (Accept-Language); a test module overrides it to read English text."""
+    return "zh-CN"
+
+
+@pytest.fixture
+def page(browser, browser_locale):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=browser_locale)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

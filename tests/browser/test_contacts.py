@@ -15,6 +15,11 @@ pytestmark = pytest.mark.worker
 
 
 @pytest.fixture
+def browser_locale():
+    return "en-US"  # the assertions read the English source strings
+
+
+@pytest.fixture
 def live_account(console, workers, sim, wechat_account):
     sim.control(
         "accounts",

@@ -108,3 +108,8 @@ def add_messages(conversation, n, *, start=0, direction=Message.Direction.IN):
             for i in range(start, start + n)
         ]
     )
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """The assertions read the English source strings (the default language is Simplified Chinese)."""

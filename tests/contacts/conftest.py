@@ -89,3 +89,8 @@ def wait_until(predicate, timeout=20.0, interval=0.1, message="condition"):
             return value
         time.sleep(interval)
     pytest.fail(f"{message} not met within {timeout}s")
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """The assertions read the English source strings (the default language is Simplified Chinese)."""
