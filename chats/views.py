@@ -134,7 +134,9 @@ def thread(request: HtmxHttpRequest, pk):
     account, filters = _scope(request)
     context = _page(request, account=account, filters=filters, conversation=conversation)
     if request.htmx:
-        return render(request, "chats/workspace.html", context)
+        # The list comes along (out of band): this conversation is now current and read, and the
+        # stamp the page polls with already includes that change, so no poll would redraw it.
+        return render(request, "chats/workspace.html", {**context, "with_list": True})
     return render(request, "chats/inbox.html", context)
 
 
