@@ -117,6 +117,19 @@ def seed_demo():
     return password
 
 
+def warm_demo():
+    """Ask the simulator for the demo accounts' friends and groups, as a login would, so the
+    pages have something to show (the accounts were seeded online, without a QR login)."""
+    from accounts.models import WeChatAccount
+    from contacts.actions import start_friend_sync
+    from groups.actions import refresh_group_list
+
+    for spec in DEMO_ACCOUNTS:
+        account = WeChatAccount.objects.get(account=spec["account"])
+        start_friend_sync(account=account)
+        refresh_group_list(account=account)
+
+
 class Processes:
     def __init__(self):
         self.procs = []
@@ -224,6 +237,9 @@ def main():
         say("registering the callback URLs with the simulator")
         if subprocess.run([PY, "manage.py", "provider_register"], cwd=ROOT, check=False).returncode:
             say("registering the callback URLs failed; use the button on the home page to retry")
+        else:
+            say("syncing the demo accounts' friends and groups")
+            warm_demo()
         print(
             "\n"
             "  wxconsole is running\n"
