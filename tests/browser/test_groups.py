@@ -1,34 +1,13 @@
 """Groups in Chromium: create a group from two friends, rename it, @-mention a member in its chat,
 and see a member join live. A real Celery worker sends the provider calls to the simulator."""
 
-import time
-
 import pytest
 
 from contacts.models import Friend
 from groups.models import Group, GroupCreation
+from tests.helpers import log_in, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
-
-
-def log_in(page, base_url, username, password):
-    page.goto(f"{base_url}/auth/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base_url}/")
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail("condition not met")
 
 
 def test_create_rename_mention_and_a_member_joins_live(
@@ -62,7 +41,7 @@ def test_create_rename_mention_and_a_member_joins_live(
     page.screenshot(path=str(artifacts / "groups-create.png"), full_page=True)
     page.locator("#create-submit").click()
     page.wait_for_url(f"{base}/accounts/{wechat_account.pk}/groups/")
-    creation = wait_for(lambda: GroupCreation.objects.filter(status="created").first())
+    creation = wait_until(lambda: GroupCreation.objects.filter(status="created").first())
     group = Group.objects.get(pk=creation.group_id)
     row = page.locator(f"#group-{group.pk}")
     row.wait_for(timeout=10_000)  # appeared without a reload

@@ -7,28 +7,9 @@ import time
 import pytest
 
 from chats.models import Conversation, Message, QuickReply
+from tests.helpers import log_in, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
-
-
-def log_in(page, base_url, username, password):
-    page.goto(f"{base_url}/auth/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base_url}/")
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail("condition not met")
 
 
 def test_a_message_arrives_live_the_operator_replies_and_a_failed_send_is_retried(
@@ -44,8 +25,8 @@ def test_a_message_arrives_live_the_operator_replies_and_a_failed_send_is_retrie
     QuickReply.objects.create(title="问候", body="{name} 您好，有什么可以帮您？")
     sim.control("message", {"my_account": wechat_account.account, "from": second, "content": "上周的订单到了吗？"})
     sim.control("message", {"my_account": wechat_account.account, "from": first, "content": "你好，在吗？"})
-    chat = wait_for(lambda: Conversation.objects.filter(peer=first).first())
-    wait_for(lambda: Conversation.objects.filter(peer=second).exists())
+    chat = wait_until(lambda: Conversation.objects.filter(peer=first).first())
+    wait_until(lambda: Conversation.objects.filter(peer=second).exists())
 
     base = console.url
     log_in(page, base, "bob", "pw-bob-123")

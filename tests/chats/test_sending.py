@@ -14,20 +14,11 @@ from django.urls import reverse
 
 from chats.models import Conversation, Message
 from tests.chats.conftest import login
+from tests.helpers import wait_until
 
 pytestmark = pytest.mark.worker
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-def wait_until(predicate, timeout=20.0, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"{message} not met within {timeout}s")
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """Helpers for the contacts tests: logged-in clients, friends and labels, callbacks posted to the view."""
 
 import json
-import time
 from urllib.parse import urlencode
 
 import pytest
 
 from contacts.models import Friend, Label
+from tests.helpers import wait_until  # noqa: F401 - re-exported for the contacts tests
 
 SECRET = "contacts-test-secret"
 
@@ -79,16 +79,6 @@ def friends(wechat_account, labels):
         friend.labels.set([labels[name] for name in names])
         out[username] = friend
     return out
-
-
-def wait_until(predicate, timeout=20.0, interval=0.1, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    pytest.fail(f"{message} not met within {timeout}s")
 
 
 @pytest.fixture(autouse=True)

@@ -1,23 +1,12 @@
 """Helpers for the groups tests: a live console + worker + simulator world, logged-in clients."""
 
-import time
-
 import pytest
 from django.test import Client
 
 from groups.models import Group
+from tests.helpers import wait_until  # noqa: F401 - re-exported for the groups tests
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-def wait_until(predicate, timeout=20.0, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"{message} not met within {timeout}s")
 
 
 def login(user):

@@ -35,6 +35,7 @@ def refreshed_list(client_, account, sim):
     client_.post(reverse("groups:refresh_list", args=[account.pk]))
     world = sim_world(sim, account)
     wait_until(lambda: Group.objects.filter(account=account).count() == len(world["groups"]), message="group list")
+    quiet(account, sim)  # both groupList calls (all, saved) and the member fetches they start
     return world
 
 

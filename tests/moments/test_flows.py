@@ -11,19 +11,10 @@ from django.utils import timezone
 
 from moments import actions
 from moments.models import Moment, MomentFetch, MomentInteraction, MomentPost
+from tests.helpers import wait_until
 from tests.moments.conftest import HX, login, mp4, png
 
 pytestmark = pytest.mark.worker
-
-
-def wait_until(predicate, timeout=20.0, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"{message} not met within {timeout}s")
 
 
 @pytest.fixture
