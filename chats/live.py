@@ -13,6 +13,8 @@ import hashlib
 from django.core.cache import cache
 from django.db import transaction
 
+from config import counters
+
 PREFIX = "chats:stamp:"
 
 
@@ -20,18 +22,9 @@ def _key(account_id):
     return f"{PREFIX}{account_id}"
 
 
-def _bump_now(account_id):
-    key = _key(account_id)
-    cache.add(key, 0, timeout=None)
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=None)
-
-
 def bump(account_id):
     """Tell open inboxes of this account that something changed (once the transaction commits)."""
-    transaction.on_commit(lambda: _bump_now(account_id))
+    transaction.on_commit(lambda: counters.incr(_key(account_id)))
 
 
 def stamp(account_ids):

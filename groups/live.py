@@ -7,26 +7,20 @@ after commit; the pages ask every 2 s and get 204 (one cache read, no query) whe
 from django.core.cache import cache
 from django.db import transaction
 
+from config import counters
+
 
 def _key(kind, pk):
     return f"groups:stamp:{kind}:{pk}"
-
-
-def _incr(key):
-    cache.add(key, 0, timeout=None)
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=None)
 
 
 def bump(*, account_id, group_id=None):
     """Tell open pages of this account (and group) that something changed, once the transaction commits."""
 
     def run():
-        _incr(_key("account", account_id))
+        counters.incr(_key("account", account_id))
         if group_id is not None:
-            _incr(_key("group", group_id))
+            counters.incr(_key("group", group_id))
 
     transaction.on_commit(run)
 

@@ -5,6 +5,8 @@ The cache API cannot list keys, so `snapshot()` reads the known names in one `ge
 
 from django.core.cache import cache
 
+from config import counters
+
 PREFIX = "metrics:"
 CALLBACK_OUTCOMES = ("processed", "duplicate", "failed", "ignored", "rejected")
 MESSAGE_DIRECTIONS = ("in", "out")
@@ -13,14 +15,7 @@ UNPARSED = "unparsed"
 
 
 def _incr(key, n=1):
-    key = PREFIX + key
-    try:
-        return cache.incr(key, n)
-    except ValueError:
-        # Missing: add it; if another process added it meanwhile, add() is a no-op and incr works.
-        if cache.add(key, n, timeout=None):
-            return n
-        return cache.incr(key, n)
+    return counters.incr(PREFIX + key, n)
 
 
 def incr_callback(kind, outcome):
