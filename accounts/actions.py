@@ -39,41 +39,34 @@ def start_login(*, operator, account=None):
     return session
 
 
-@transaction.atomic
-def request_logout(*, account, operator):
-    """Log the account out (wacat/out). Its offline callback is then expected, not a surprise."""
-    mark_logout_requested(account)
+def _account_call(account, method, operator):
+    """Queue a call that takes only `my_account`; its answer goes to the account's result handler."""
     return outbox.enqueue(
-        method="logout",
+        method=method,
         params={"my_account": account.my_account},
         account=account,
         operator=operator,
         subject=outbox.subject_for(account),
     )
+
+
+@transaction.atomic
+def request_logout(*, account, operator):
+    """Log the account out (wacat/out). Its offline callback is then expected, not a surprise."""
+    mark_logout_requested(account)
+    return _account_call(account, "logout", operator)
 
 
 @transaction.atomic
 def refresh_profile(*, account, operator=None):
     """Ask for the account's profile (wxInfo); accounts.results stores it."""
-    return outbox.enqueue(
-        method="wx_info",
-        params={"my_account": account.my_account},
-        account=account,
-        operator=operator,
-        subject=outbox.subject_for(account),
-    )
+    return _account_call(account, "wx_info", operator)
 
 
 @transaction.atomic
 def check_status(*, account, operator=None):
     """Ask whether the account is online (wxStatus), on an operator's demand."""
-    return outbox.enqueue(
-        method="wx_status",
-        params={"my_account": account.my_account},
-        account=account,
-        operator=operator,
-        subject=outbox.subject_for(account),
-    )
+    return _account_call(account, "wx_status", operator)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from provider.callbacks.urls import PER_CALL_CHANNELS
 from provider.types import to_int, to_str, unescape_url
 
 # --- outcomes and errors a handler may use ----------------------------------------------------
@@ -466,19 +467,9 @@ CHANNEL_KINDS = {
     "moment-posted": ("moment_posted",),
     "moments": ("moments",),
 }
-# Channels where the path alone decides the kind, whatever the shape.
-CHANNEL_DECIDES = {
-    "delfriendlog",
-    "labels",
-    "labels-deleted",
-    "zombie",
-    "friends",
-    "group-created",
-    "group-qrcode",
-    "group-members",
-    "moment-posted",
-    "moments",
-}
+# Channels where the path alone decides the kind, whatever the shape: every per-call URL but
+# the QR code's (C10 may arrive there too, E-13), and delfriendlog (E-16).
+CHANNEL_DECIDES = (frozenset(PER_CALL_CHANNELS) - {"scan"}) | {"delfriendlog"}
 _POST_KEYS = ("statusId", "userString", "contentstring")
 
 
