@@ -7,14 +7,8 @@ from provider import outbox
 from provider.models import OutboxEntry
 
 from . import live
-from .events import PREVIEW_CHARS
+from .content import PREVIEW_CHARS, summary
 from .models import ContentType, Conversation, Message, Note
-
-
-def _preview(content_type, text):
-    if content_type == ContentType.TEXT:
-        return " ".join(text.split())[:PREVIEW_CHARS]
-    return f"[{ContentType(content_type).label}] {text}".strip()[:PREVIEW_CHARS]
 
 
 @transaction.atomic
@@ -27,7 +21,6 @@ def _queue(
     content,
     method,
     params,
-    preview,
     peer_param="to_account",
     **fields,
 ):
@@ -65,8 +58,9 @@ def _queue(
     )
     message.outbox = entry
     message.save(update_fields=["outbox"])
+    kind, text = summary(message)
     Conversation.objects.filter(pk=conversation.pk).update(
-        last_message_at=now, last_message_preview=_preview(content_type, preview)
+        last_message_at=now, last_message_kind=kind, last_message_preview=text[:PREVIEW_CHARS], last_message_sender=""
     )
     live.bump(conversation.account_id)
     return message
@@ -82,7 +76,6 @@ def send_text(*, conversation, text, operator, client_key=""):
         content=text,
         method="send_message",
         params={"content": text, "content_type": ContentType.TEXT},
-        preview=text,
     )
 
 
@@ -102,7 +95,6 @@ def send_group_at(*, conversation, text, mentions, operator, client_key=""):
         method="group_at",
         params={"at_users": at_users, "content": text},
         peer_param="group",
-        preview=text,
         data={"at_users": at_users},
     )
 
@@ -120,7 +112,6 @@ def send_media(*, conversation, attachment, content_type, operator, client_key="
         content=attachment.public_url,
         method="send_message",
         params=params,
-        preview=attachment.name,
         file_name=attachment.name,
         attachment=attachment,
         voice_len=voice_len,
@@ -137,7 +128,6 @@ def send_card(*, conversation, card_name, operator, client_key=""):
         content=card_name,
         method="send_card",
         params={"card_name": card_name},
-        preview=card_name,
         data={"card_name": card_name},
     )
 
@@ -153,7 +143,6 @@ def send_link(*, conversation, url, title, operator, describe="", thumb="", clie
         content=url,
         method="send_url",
         params={k: v for k, v in params.items() if v is not None},
-        preview=title,
         data={"url": url, "title": title, "describe": describe, "thumb": thumb},
     )
 
@@ -178,7 +167,6 @@ def send_app(
         content=title,
         method="send_app",
         params={k: v for k, v in fields.items() if v},
-        preview=title,
         data=fields,
     )
 

@@ -13,48 +13,54 @@ from django.utils import timezone
 
 from accounts.events import account_for
 from chats import live
+from chats.content import PREVIEW_CHARS, display
 from chats.models import ContentType, Conversation, Message
 from provider import metrics
 from provider.callbacks.events import PROCESSED, Duplicate, EventError, GroupMessageEvent
 
-PREVIEW_CHARS = 80
 # E-60: an outgoing message echoed back is matched to the console's own row within this window.
 ECHO_WINDOW = timedelta(minutes=5)
 
 
-def preview_of(event):
-    if event.content_type == ContentType.TEXT:
-        return " ".join(event.content.split())[:PREVIEW_CHARS]
-    try:
-        label = ContentType(event.content_type).label
-    except ValueError:
-        label = str(event.content_type)
-    return f"[{label}]"[:PREVIEW_CHARS]
+def preview_of(message, *, is_group):
+    """(kind, text, sender) of the conversation's last-message line (see Conversation)."""
+    shown = display(message)
+    kind, text = shown.summary()
+    sender = ""
+    if is_group and not message.is_outgoing and shown.kind != "system":
+        sender = message.sender_name or message.sender
+    return kind, text[:PREVIEW_CHARS], sender[:255]
 
 
 def _upsert_conversation(*, account_id, kind, peer, title, at, preview, unread):
-    """Create or update the conversation in one statement; return its id."""
+    """Create or update the conversation in one statement; return its id. preview: preview_of()."""
     table = connection.ops.quote_name(Conversation._meta.db_table)
     newer = f"({table}.last_message_at IS NULL OR excluded.last_message_at >= {table}.last_message_at)"
+    latest = ", ".join(
+        f"{column} = CASE WHEN {newer} THEN excluded.{column} ELSE {table}.{column} END"
+        for column in ("last_message_preview", "last_message_kind", "last_message_sender")
+    )
     sql = (
         f"INSERT INTO {table} (account_id, kind, peer, title, last_message_at, last_message_preview,"  # noqa: S608 - identifiers from the model, values bound
-        " unread_count, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " last_message_kind, last_message_sender, unread_count, created_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (account_id, peer) DO UPDATE SET"
         f" title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE {table}.title END,"
-        f" unread_count = {table}.unread_count + excluded.unread_count,"
-        f" last_message_preview = CASE WHEN {newer} THEN excluded.last_message_preview"
-        f" ELSE {table}.last_message_preview END,"
+        f" unread_count = {table}.unread_count + excluded.unread_count, {latest},"
         f" last_message_at = CASE WHEN {newer} THEN excluded.last_message_at ELSE {table}.last_message_at END"
         " RETURNING id"
     )
     field = Conversation._meta.get_field("last_message_at")
+    preview_kind, preview_text, preview_sender = preview
     params = [
         account_id,
         kind,
         peer,
         title[:255],
         field.get_db_prep_save(at, connection),
-        preview,
+        preview_text,
+        preview_kind,
+        preview_sender,
         unread,
         field.get_db_prep_save(timezone.now(), connection),
     ]
@@ -116,30 +122,20 @@ def _claim_echo(account_id, conversation_id, event):
 
 
 def handle_message(event):
-    """C1/C2: record the message once per msgid; `type` 1 is outgoing (E-60), 2 incoming."""
+    """C1/C2: record the message once per msgid; `type` 1 is outgoing (E-60), 2 incoming.
+
+    A revoke notice also marks the message it takes back (same conversation, by WeChat's
+    message id), which keeps its content for the team.
+    """
     if not event.peer:
         raise EventError("message without to_account/g_number")
-    account_id = account_for(event.my_account).pk
+    account = account_for(event.my_account)
     is_group = isinstance(event, GroupMessageEvent)
+    kind = Conversation.Kind.GROUP if is_group else Conversation.Kind.PRIVATE
     at = event.sent_at or timezone.now()
-    preview = preview_of(event)
-    if is_group and not event.outgoing:
-        preview = f"{event.counterpart_name or event.counterpart}: {preview}"[:PREVIEW_CHARS]
-    conversation_id = _upsert_conversation(
-        account_id=account_id,
-        kind=Conversation.Kind.GROUP if is_group else Conversation.Kind.PRIVATE,
-        peer=event.peer,
-        title=(event.group_name if is_group else event.counterpart_name) or "",
-        at=at,
-        preview=preview,
-        unread=0 if event.outgoing else 1,
-    )
-    live.bump(account_id)
-    if event.outgoing and event.msgid and _claim_echo(account_id, conversation_id, event):
-        return PROCESSED
     message = Message(
-        account_id=account_id,
-        conversation_id=conversation_id,
+        account=account,
+        conversation=Conversation(account=account, kind=kind, peer=event.peer),
         msgid=event.msgid,
         direction=Message.Direction.OUT if event.outgoing else Message.Direction.IN,
         content_type=event.content_type,
@@ -152,8 +148,27 @@ def handle_message(event):
         raw=event.raw,
         sent_at=at,
     )
-    if _insert_message(message) is None:
+    conversation_id = _upsert_conversation(
+        account_id=account.pk,
+        kind=kind,
+        peer=event.peer,
+        title=(event.group_name if is_group else event.counterpart_name) or "",
+        at=at,
+        preview=preview_of(message, is_group=is_group),
+        unread=0 if event.outgoing else 1,
+    )
+    live.bump(account.pk)
+    if event.outgoing and event.msgid and _claim_echo(account.pk, conversation_id, event):
+        return PROCESSED
+    message.conversation_id = conversation_id
+    new_id = _insert_message(message)
+    if new_id is None:
         # Already recorded: roll back the conversation bump made above.
         raise Duplicate
+    revoked = display(message).revoke_ids
+    if revoked:
+        Message.objects.filter(conversation_id=conversation_id, msgid__in=revoked, revoked_at__isnull=True).exclude(
+            pk=new_id
+        ).update(revoked_at=at)
     metrics.incr_messages("out" if event.outgoing else "in")
     return PROCESSED

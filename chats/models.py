@@ -43,7 +43,11 @@ class Conversation(models.Model):
     peer = models.CharField(_("peer"), max_length=128)  # friend account or group number
     title = models.CharField(_("title"), max_length=255, blank=True)
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True, db_index=True)
+    # The last message's one-line form, kept language-neutral: the label kind ("file", see
+    # chats.content.LABELS; "" for text), its text ("报价单.pdf") and, in groups, who said it.
     last_message_preview = models.CharField(_("preview"), max_length=255, blank=True)
+    last_message_kind = models.CharField(_("preview kind"), max_length=16, blank=True, default="", db_default="")
+    last_message_sender = models.CharField(_("preview sender"), max_length=255, blank=True, default="", db_default="")
     unread_count = models.PositiveIntegerField(_("unread"), default=0)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -108,6 +112,8 @@ class Message(models.Model):
     # The composer's one-time key: a double click is one message.
     client_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     sent_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # Taken back by its sender (a revoke notice arrived); the content is kept for the team.
+    revoked_at = models.DateTimeField(_("recalled"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -123,7 +129,9 @@ class Message(models.Model):
         indexes = [models.Index(fields=["conversation", "sent_at", "id"], name="chats_msg_conv_time_id")]
 
     def __str__(self):
-        return f"{self.direction} {self.content[:40]}"
+        from .content import summary, summary_line
+
+        return f"{self.get_direction_display()}: {summary_line(*summary(self))}"[:80]
 
     @property
     def is_outgoing(self):

@@ -33,6 +33,14 @@ def conversation_list(user, *, account=None, show="all", kind="", mine=False, qu
     return list(rows.order_by("-last_message_at", "-pk")[:limit])
 
 
+def _in(conversation, messages):
+    """The messages, knowing their conversation and account (rendering them reads both)."""
+    for message in messages:
+        message.conversation = conversation
+        message.account = conversation.account
+    return messages
+
+
 def messages_page(conversation, *, before=None, limit=PAGE_SIZE):
     """The `limit` messages before the cursor message (or the latest), oldest first; and whether more exist."""
     rows = Message.objects.filter(conversation=conversation).select_related("outbox", "attachment", "operator")
@@ -40,27 +48,35 @@ def messages_page(conversation, *, before=None, limit=PAGE_SIZE):
         rows = rows.filter(Q(sent_at__lt=before.sent_at) | Q(sent_at=before.sent_at, pk__lt=before.pk))
     page = list(rows.order_by("-sent_at", "-pk")[: limit + 1])
     more = len(page) > limit
-    return list(reversed(page[:limit])), more
+    return _in(conversation, list(reversed(page[:limit]))), more
 
 
 def messages_after(conversation, after_id):
     """Messages recorded after the last one shown (live updates and sends), in arrival order."""
-    return list(
-        Message.objects.filter(conversation=conversation, pk__gt=after_id)
-        .select_related("outbox", "attachment", "operator")
-        .order_by("pk")[:200]
+    return _in(
+        conversation,
+        list(
+            Message.objects.filter(conversation=conversation, pk__gt=after_id)
+            .select_related("outbox", "attachment", "operator")
+            .order_by("pk")[:200]
+        ),
     )
 
 
 def messages_by_pk(conversation, pks):
-    return list(
-        Message.objects.filter(conversation=conversation, pk__in=pks).select_related("outbox", "attachment", "operator")
+    return _in(
+        conversation,
+        list(
+            Message.objects.filter(conversation=conversation, pk__in=pks).select_related(
+                "outbox", "attachment", "operator"
+            )
+        ),
     )
 
 
 def search_messages(*, accounts, query, conversation=None, limit=SEARCH_LIMIT):
     """Messages containing `query` (any language; case-insensitive), newest first."""
-    rows = Message.objects.filter(content__icontains=query).select_related("conversation", "account")
+    rows = Message.objects.filter(content__icontains=query).select_related("conversation__account", "account")
     rows = rows.filter(conversation=conversation) if conversation is not None else rows.filter(account__in=accounts)
     return list(rows.order_by("-sent_at", "-pk")[:limit])
 

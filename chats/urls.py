@@ -20,6 +20,7 @@ urlpatterns = [
     path("conversations/<int:pk>/notes/", views.add_note, name="note"),
     path("messages/<int:pk>/retry/", views.retry, name="retry"),
     path("messages/<int:pk>/audio/", views.audio, name="audio"),
+    path("messages/<int:pk>/source/", views.source, name="source"),
     path("media/chats/<uuid:token>/<str:name>", views.media_file, name="media"),
     path("quick-replies/", views.quick_replies, name="quick_replies"),
     path("quick-replies/<int:pk>/delete/", views.quick_reply_delete, name="quick_reply_delete"),

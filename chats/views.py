@@ -103,7 +103,8 @@ def _page(request, *, account, filters, conversation=None, send_form=None):
         page, more = selectors.messages_page(conversation)
         context.update(
             {
-                "messages": page,
+                # Not "messages": base.html shows that name as Django's flash messages.
+                "thread_messages": page,
                 "more": more,
                 "after": max((m.pk for m in page), default=0),
                 "send_form": send_form or SendForm(initial={"client_key": uuid.uuid4().hex}),
@@ -170,7 +171,7 @@ def history(request: HtmxHttpRequest, pk):
     if request.GET.get("before", "").isdigit():
         before = Message.objects.filter(conversation=conversation, pk=int(request.GET["before"])).first()
     page, more = selectors.messages_page(conversation, before=before)
-    return render(request, "chats/history.html", {"conversation": conversation, "messages": page, "more": more})
+    return render(request, "chats/history.html", {"conversation": conversation, "thread_messages": page, "more": more})
 
 
 def _int(value, default=0):
@@ -398,6 +399,16 @@ def search(request: HtmxHttpRequest):
     context = {"query": query, "results": results, "conversation": conversation}
     template = "chats/search.html#results" if request.htmx else "chats/search.html"
     return render(request, template, context)
+
+
+@require_GET
+@login_required
+def source(request: HtmxHttpRequest, pk):
+    """The stored content of a message exactly as it arrived, escaped: for staff checking what could not be read."""
+    if not request.user.is_staff:
+        raise Http404
+    message = _message_for(request, pk)
+    return render(request, "chats/source.html", {"message": message})
 
 
 @require_GET

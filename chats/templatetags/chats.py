@@ -4,6 +4,7 @@ from django.utils.safestring import mark_safe
 
 from chats.content import display as display_of
 from chats.content import safe_url as safe_url_of
+from chats.content import summary_line
 
 register = template.Library()
 
@@ -19,6 +20,33 @@ def linkify(text):
 @register.filter
 def display(message):
     return display_of(message)
+
+
+@register.filter
+def summary(message):
+    """The one-line form of a message ("[文件] 报价单.pdf"), for search results and lists."""
+    label, text = display_of(message).summary()
+    return summary_line(label, text)
+
+
+@register.filter
+def preview(conversation):
+    """The inbox list's last-message line: "李四: [图片]", in the reader's language."""
+    line = summary_line(conversation.last_message_kind, conversation.last_message_preview)
+    if conversation.last_message_sender:
+        return f"{conversation.last_message_sender}: {line}"
+    return line
+
+
+@register.simple_tag
+def quoted_target(message, msgid):
+    """The pk of the quoted message when this console stored it (same account), else ""."""
+    if not msgid or not message.account_id:
+        return ""
+    from chats.models import Message
+
+    pk = Message.objects.filter(account_id=message.account_id, msgid=msgid).values_list("pk", flat=True).first()
+    return pk or ""
 
 
 @register.filter

@@ -42,7 +42,25 @@ def media_type_of(content_type):
 
 
 def decode_body(body, content_type=""):
-    """Decode a delivery body into a dict (or a list for a bare JSON array); raise DecodeError."""
+    """Decode a delivery body into a dict (or a list for a bare JSON array); raise DecodeError.
+
+    NUL characters are dropped from every key and value: they mean nothing in WeChat text and
+    PostgreSQL refuses them in text and JSON columns, which would fail the delivery for good.
+    """
+    return without_nul(_decode(body, content_type))
+
+
+def without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    return value
+
+
+def _decode(body, content_type):
     body = bytes(body or b"")
     if not body.strip():
         raise DecodeError("empty body")

@@ -161,7 +161,7 @@ def test_image_message_uses_send_time_and_keeps_emoji_names(client, wechat_accou
     assert message.content_type == 2
     conversation = message.conversation
     assert conversation.title == "Gu🦑"
-    assert conversation.last_message_preview.startswith("[")
+    assert (conversation.last_message_kind, conversation.last_message_preview) == ("image", "")
 
 
 def test_seed_group_message_without_msgid_goes_to_the_group_conversation(client, wechat_account):
@@ -179,7 +179,9 @@ def test_full_group_message_is_deduplicated_by_msgid(client, wechat_account):
     message = Message.objects.get()
     assert (message.sender, message.sender_name, message.content) == ("wxid_member01", "李四", "@大米 周六几点？😀")
     assert message.sent_at == datetime(2023, 11, 14, 22, 15, tzinfo=UTC)
-    assert message.conversation.last_message_preview == "李四: @大米 周六几点？😀"
+    conversation = message.conversation
+    assert (conversation.last_message_sender, conversation.last_message_kind) == ("李四", "")
+    assert conversation.last_message_preview == "@大米 周六几点？😀"
 
 
 def test_seed_friend_added_creates_the_friend(client, wechat_account):
