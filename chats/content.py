@@ -236,7 +236,7 @@ def _seconds(value):
 
 
 def duration(seconds):
-    """"0:03", "12:40" for a video or a Channels clip."""
+    """ "0:03", "12:40" for a video or a Channels clip."""
     seconds = _seconds(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}"
 
@@ -375,8 +375,8 @@ def _location(root):
     try:
         lat, lng = float(x), float(y)
     except ValueError:
-        lat = lng = None
-    if lat is not None and -90 <= lat <= 90 and -180 <= lng <= 180:
+        lat = lng = math.nan
+    if -90 <= lat <= 90 and -180 <= lng <= 180:
         title = quote(poiname or label or "")
         map_url = f"https://apis.map.qq.com/uri/v1/marker?marker=coord:{lat},{lng};title:{title}&referer=wxconsole"
     return Display(
@@ -455,7 +455,13 @@ def _quoted(refer, names, depth):
         kind = {3: "image", 34: "voice", 43: "video", 62: "video", 47: "sticker", 42: "card", 48: "location"}.get(
             native, "message"
         )
-    return {"who": who, "label": kind, "label_text": LABELS.get(kind, ""), "text": text, "msgid": wxml.text(refer, "svrid")}
+    return {
+        "who": who,
+        "label": kind,
+        "label_text": LABELS.get(kind, ""),
+        "text": text,
+        "msgid": wxml.text(refer, "svrid"),
+    }
 
 
 def _history(appmsg, depth):
@@ -479,8 +485,12 @@ def _history(appmsg, depth):
     if not lines:
         for line in (wxml.text(appmsg, "des") or "").splitlines()[:HISTORY_LINES]:
             who, sep, said = line.partition(": ")
-            lines.append({"who": who if sep else "", "label_text": "", "text": one_line(said if sep else line, QUOTE_CHARS)})
-    return Display("history", label="history", summary_text=title, fields={"title": title, "lines": lines, "count": count})
+            lines.append(
+                {"who": who if sep else "", "label_text": "", "text": one_line(said if sep else line, QUOTE_CHARS)}
+            )
+    return Display(
+        "history", label="history", summary_text=title, fields={"title": title, "lines": lines, "count": count}
+    )
 
 
 def _channels(appmsg):
@@ -660,7 +670,11 @@ def _outgoing(message, data):
             url=safe_url(data.get("url")),
             label="link",
             summary_text=data.get("title", ""),
-            fields={"title": data.get("title", ""), "describe": data.get("describe", ""), "thumb": safe_url(data.get("thumb"))},
+            fields={
+                "title": data.get("title", ""),
+                "describe": data.get("describe", ""),
+                "thumb": safe_url(data.get("thumb")),
+            },
         )
     if ct == ContentType.MINI_PROGRAM:
         return Display(

@@ -9,6 +9,7 @@ import hashlib
 import html
 import io
 import json
+import random
 import re
 import struct
 import sys
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 import segno
 
 from . import callbacks, events, faults
+from . import content as shapes
 from .state import Group, Member
 
 
@@ -446,23 +448,46 @@ def disconnect(sim, body, query, match):
 
 @route("POST", "message")
 def message(sim, body, query, match):
-    key, sender, content = need(body, "my_account", "from", "content")
+    """An inbound message: `content` as given, or `kind` for one shaped as real accounts receive it."""
+    key, sender = need(body, "my_account", "from")
     acct = get_account(sim, key)
     group = None
     if body.get("group"):
         group = acct.find_group(str(body["group"]))
         if group is None:
             raise Bad(f"{acct.account} is not in group {body['group']}")
+    msgid = str(body["msgid"]) if body.get("msgid") else None
+    if "content" not in body:
+        kind = str(body.get("kind") or "")
+        if kind not in shapes.KINDS:
+            raise Bad(f'give "content", or "kind": one of {", ".join(shapes.KINDS)}')
+        if kind in shapes.GROUP_ONLY and group is None:
+            raise Bad(f'"{kind}" happens only in groups: give "group"')
+        rng = random.Random(body.get("seed")) if body.get("seed") is not None else random.Random()
+        msgid = events.inbound_kind(
+            sim.emitter(),
+            acct,
+            str(sender),
+            kind,
+            rng,
+            group,
+            body.get("from_name"),
+            msgid,
+            str(body.get("revokes") or ""),
+        )
+        return {"msgid": msgid, "kind": kind}
     msgid = events.inbound_message(
         sim.emitter(),
         acct,
         str(sender),
-        str(content),
+        str(body["content"]),
         as_int(body.get("content_type", 1), "content_type"),
         group,
         body.get("from_name"),
-        str(body["msgid"]) if body.get("msgid") else None,
+        msgid,
         as_int(body.get("type", 2), "type"),
+        file_name=str(body.get("file_name") or ""),
+        voice_len=as_int(body.get("voice_len", 0), "voice_len"),
     )
     return {"msgid": msgid}
 

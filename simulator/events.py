@@ -7,6 +7,7 @@ of the seed's examples (§1.7): e.g. C4 `"type": "1"` (text), C1 `"type": 1` (nu
 import secrets
 import time
 
+from . import content as shapes
 from . import names
 from .state import Friend, FriendRequest, Member, seeded_rng
 
@@ -82,32 +83,47 @@ def logout(emit, acct):
     emit.channel("wacatout", "C4", c4(acct, "2"))
 
 
-def inbound_message(emit, acct, sender, content, content_type=1, group=None, from_name=None, msgid=None, type_=2):
+def inbound_message(
+    emit,
+    acct,
+    sender,
+    content,
+    content_type=1,
+    group=None,
+    from_name=None,
+    msgid=None,
+    type_=2,
+    file_name="",
+    voice_len=0,
+):
     """C1 (single chat) or, with a group, C2. Returns the msgid. `sender` is an account id."""
     msgid = msgid or new_msgid()
     if group is None:
         friend = acct.find_friend(sender)
+        name = from_name or (friend.name if friend else sender)
         data = {
             "my_account": acct.account,
             "my_name": acct.name,
             "to_account": sender,
-            "to_name": from_name or (friend.name if friend else sender),
+            "to_name": name,
             "content": content,
             "content_type": content_type,
-            "file_name": "",
-            "voice_len": 0,
+            "file_name": file_name,
+            "voice_len": voice_len,
             "type": type_,
             "msgid": msgid,
         }
         emit.channel("messagelog", "C1", {"data": data})
+        _remember(acct, msgid, sender, friend.wxid if friend else sender, name, content, content_type, type_)
         return msgid
     member = group.find_member(sender)
+    name = from_name or (member.name if member else sender)
     data = {
         "to_account": sender,
-        "voice_len": 0,
-        "file_name": "",
+        "voice_len": voice_len,
+        "file_name": file_name,
         "content_type": content_type,
-        "to_name": from_name or (member.name if member else sender),
+        "to_name": name,
         "my_account": acct.account,
         "g_name": group.name,
         "g_number": group.number,
@@ -120,7 +136,64 @@ def inbound_message(emit, acct, sender, content, content_type=1, group=None, fro
         "</membercount></msgsource>",
     }
     emit.channel("crowdlog", "C2", {"data": data})
+    _remember(acct, msgid, group.number, member.wxid if member else sender, name, content, content_type, type_)
     return msgid
+
+
+RECEIVED_KEPT = 50
+
+
+def _remember(acct, msgid, chat, wxid, name, content, content_type, type_):
+    if type_ == 2 and content_type == 1:
+        acct.received.append((msgid, chat, wxid, name, content))
+        del acct.received[:-RECEIVED_KEPT]
+
+
+def earlier_text(acct, chat, wxid=None):
+    """The latest remembered inbound text of this chat (from `wxid` when given), or None."""
+    for msgid, where, who, name, text in reversed(acct.received):
+        if where == chat and (wxid is None or who == wxid):
+            return msgid, who, name, text
+    return None
+
+
+def inbound_kind(emit, acct, sender, kind, rng, group=None, from_name=None, msgid=None, revokes=""):
+    """An inbound message of one of simulator.content.KINDS, shaped as real accounts receive it."""
+    if group is None:
+        person = acct.find_friend(sender)
+        chat = sender
+    else:
+        person = group.find_member(sender)
+        chat = group.number
+    wxid = person.wxid if person else sender
+    name = from_name or (person.name if person else sender)
+    earlier = earlier_text(acct, chat)
+    if kind == "revoke" and not revokes:
+        own = earlier_text(acct, chat, wxid)
+        revokes = own[0] if own else ""
+    ctx = shapes.Context(
+        rng=rng,
+        sender=sender,
+        sender_wxid=wxid,
+        name=name,
+        to=acct.wxid,
+        group=group.number if group else "",
+        earlier=earlier or (),
+        revokes=revokes,
+    )
+    made = shapes.make(kind, ctx)
+    return inbound_message(
+        emit,
+        acct,
+        sender,
+        made.content,
+        made.content_type,
+        group,
+        from_name,
+        msgid,
+        file_name=made.file_name,
+        voice_len=made.voice_len,
+    )
 
 
 def friend_added(state, emit, acct, friend, type_):
@@ -182,18 +255,27 @@ def stranger_member(account, name=None):
     return Member(f.account, f.wxid, f.name, "", f.thumb)
 
 
-def random_inbound(emit, acct, rng, group_share=0.3):
-    """One realistic inbound chat line (used by the demo): C1 from a friend or C2 in a group."""
+def random_inbound(emit, acct, rng, group_share=0.3, other_share=0.3):
+    """One realistic inbound message (used by the demo): C1 from a friend or C2 in a group.
+
+    Mostly chat lines; `other_share` of them another kind (an image, a voice message, a quote,
+    a pat …) in the shapes real accounts receive (simulator.content).
+    """
+    kind = "text"
+    if rng.random() < other_share:
+        kinds = list(shapes.DEMO_KINDS)
+        kind = rng.choices(kinds, weights=[shapes.DEMO_KINDS[k] for k in kinds])[0]
     groups = list(acct.groups.values())
     if groups and rng.random() < group_share:
         group = rng.choice(groups)
         others = [m for m in group.members.values() if m.account != acct.account]
         if others:
-            sender = rng.choice(others)
-            return inbound_message(emit, acct, sender.account, names.chat_line(rng, group=True), group=group)
+            if kind != "text" and rng.random() < 0.15:
+                kind = rng.choice(shapes.GROUP_ONLY)
+            return inbound_kind(emit, acct, rng.choice(others).account, kind, rng, group=group)
     if acct.friends:
         friend = rng.choice(list(acct.friends.values()))
-        return inbound_message(emit, acct, friend.account, names.chat_line(rng))
+        return inbound_kind(emit, acct, friend.account, kind, rng)
     return None
 
 

@@ -205,6 +205,14 @@ def photo(rng):
     return f"https://picsum.photos/seed/{token}/640"
 
 
+def sticker(rng):
+    """A sticker's cdnurl: an image the simulator serves when it knows its address (see AVATAR_BASE)."""
+    token = word(rng, string.ascii_letters + string.digits, 32)
+    if AVATAR_BASE:
+        return f"{AVATAR_BASE}/_sim/avatar/{token}.png"
+    return f"http://wxapp.tc.qq.com/262/20304/stodownload?m={word(rng, string.hexdigits.lower(), 32)}"
+
+
 def nickname(rng):
     if rng.random() < 0.15:
         return rng.choice(FANCY_NICKS)

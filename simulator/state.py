@@ -245,6 +245,8 @@ class Account:
     outgoing_requests: list = field(default_factory=list)
     moments: list = field(default_factory=list)
     sent: list = field(default_factory=list)
+    # Recent inbound texts (msgid, chat, sender wxid, sender name, text): what quotes and revokes refer to.
+    received: list = field(default_factory=list)
 
     def find_friend(self, key):
         if key in self.friends:

@@ -138,7 +138,10 @@ def make(wechat_account):
         peer = "237576396656@chatroom" if group else "wxid_friend01"
         if peer not in conversations:
             conversations[peer] = Conversation.objects.create(
-                account=wechat_account, peer=peer, kind="group" if group else "private", title="群" if group else "顾客甲"
+                account=wechat_account,
+                peer=peer,
+                kind="group" if group else "private",
+                title="群" if group else "顾客甲",
             )
         return Message.objects.create(
             account=wechat_account,
@@ -207,7 +210,7 @@ def test_operators_who_are_not_staff_get_no_source_toggle(make):
 @given(
     name=st.sampled_from(XML_PAYLOADS),
     at=st.floats(min_value=0, max_value=1),
-    junk=st.text(alphabet=st.sampled_from('<>&"\'/=![]?;\x01\x08\x1f \n\t\u200b字$%{}'), min_size=1, max_size=12),
+    junk=st.text(alphabet=st.sampled_from("<>&\"'/=![]?;\x01\x08\x1f \n\t\u200b字$%{}"), min_size=1, max_size=12),
 )
 def test_mangled_xml_never_breaks_the_message_or_leaks_markup(make, name, at, junk):
     content = content_of(name)

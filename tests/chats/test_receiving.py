@@ -118,7 +118,9 @@ def test_no_html_from_content_is_ever_rendered(callbacks, operator_client, wecha
     assert 'onmouseover="x' not in html
 
 
-def test_xml_that_cannot_be_parsed_shows_a_fallback_and_is_kept(callbacks, operator_client, admin_client, wechat_account):
+def test_xml_that_cannot_be_parsed_shows_a_fallback_and_is_kept(
+    callbacks, operator_client, admin_client, wechat_account
+):
     callbacks(c1("<msg><appmsg><title>半截", content_type=8))
     callbacks(c1('<!DOCTYPE x [<!ENTITY a "aaaa">]><msg><location label="&a;"/></msg>', content_type=12))
     html = thread_html(operator_client, Conversation.objects.get())

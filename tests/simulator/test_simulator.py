@@ -442,6 +442,73 @@ def test_inbound_single_and_group_messages(sim, api, receiver, online):
     assert "msg_source" in data and data["g_name"] == group["name"]
 
 
+def test_inbound_kinds_are_shaped_as_real_accounts_receive_them(sim, receiver, online):
+    """Every kind is WeChat XML with the elements the real payloads have (tests/fixtures/real_payloads)."""
+    from defusedxml.ElementTree import fromstring
+
+    from chats import wxml
+    from simulator.content import GROUP_ONLY, KINDS
+
+    group = online["groups"][0]
+    member = next(m for m in group["members"] if m["userName"] != "wxid_7mx5bzt1qz12")
+    seen = {"/messagelog": 0, "/crowdlog": 0}
+    expected = {  # kind: (content_type, what the XML must hold)
+        "image": (2, ".//img[@cdnthumburl]"),
+        "emoji": (3, ".//emoji[@cdnurl]"),
+        "voice": (4, ".//voicemsg[@voicelength]"),
+        "video": (5, ".//videomsg[@playlength]"),
+        "file": (6, "./appmsg/appattach/totallen"),
+        "file_uploading": (6, "./appmsg/appattach/fileuploadtoken"),
+        "link": (8, "./appmsg/url"),
+        "music": (8, "./appmsg/dataurl"),
+        "card": (9, "."),
+        "miniprogram": (11, "./appmsg/weappinfo/pagepath"),
+        "quote": (8, "./appmsg/refermsg/displayname"),
+        "chat_history": (8, "./appmsg/recorditem"),
+        "channels": (8, "./appmsg/finderFeed/nickname"),
+        "location": (12, "./location[@poiname]"),
+        "transfer": (14, "./appmsg/wcpayinfo/feedesc"),
+        "red_packet": (13, "./appmsg/wcpayinfo/receivertitle"),
+        "pat": (10, "./pat/template"),
+        "revoke": (10, "./revokemsg/newmsgid"),
+        "group_invite": (8, "./appmsg/url"),
+        "group_join": (10, ".//link_list/link"),
+        "group_kick": (10, ".//link_list/link"),
+        "group_notice": (10, "./mmchatroombarannouncememt/content"),
+    }
+    for kind in KINDS:
+        body = {"my_account": "damibtc", "from": "wxid_a", "kind": kind}
+        if kind in GROUP_ONLY:
+            body.update({"from": member["userName"], "group": group["number"]})
+        answer = sim.control("message", body)
+        assert answer["kind"] == kind
+        channel = "/crowdlog" if kind in GROUP_ONLY else "/messagelog"
+        seen[channel] += 1
+        delivery = receiver.wait(channel, count=seen[channel])[seen[channel] - 1]
+        data = delivery["data"]
+        assert data["msgid"] == answer["msgid"]
+        if kind == "text":
+            said = answer["msgid"]  # the latest text: what a quote or a revoke refers to
+        if kind in ("text", "group_text"):
+            assert not wxml.looks_like_xml(data["content"]) and data["content"]
+            continue
+        content_type, path = expected[kind]
+        assert data["content_type"] == content_type, kind
+        root = fromstring(wxml.split_prefix(data["content"])[1].split("?>", 1)[-1].strip())
+        assert root.find(path) is not None, (kind, path)
+        if kind == "voice":
+            assert data["voice_len"] >= 1
+        if kind.startswith("file"):
+            assert data["file_name"] == root.findtext("./appmsg/title")
+        if kind == "revoke":
+            assert root.findtext("./revokemsg/newmsgid") == said  # it takes back that friend's last text
+        if kind == "quote":
+            assert root.findtext("./appmsg/refermsg/svrid") == said
+    for bad in ({"kind": "group_join"}, {"kind": "nonsense"}, {}):
+        answer = requests.post(f"{sim.base_url}/_sim/message", json={"my_account": "damibtc", "from": "wxid_a", **bad})
+        assert answer.status_code == 400, bad
+
+
 # -- groups ------------------------------------------------------------------------------
 
 
