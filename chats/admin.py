@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .content import summary, summary_line
 from .models import Attachment, Conversation, Message, Note, QuickReply
 
 ACCOUNT_SEARCH = ("account__account", "account__wxid", "account__nickname")
@@ -18,7 +19,7 @@ class ConversationAdmin(admin.ModelAdmin):
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = ("sent_at", "account", "conversation", "direction", "content_type", "short_content", "status")
-    list_filter = ("direction", "status", "content_type")
+    list_filter = ("direction", "status", "content_type", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("msgid", "content", "sender", "sender_name", "conversation__peer", *ACCOUNT_SEARCH)
     list_select_related = ("account", "conversation")
     raw_id_fields = ("account", "conversation", "operator", "outbox")
@@ -26,7 +27,8 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=Message._meta.get_field("content").verbose_name)
     def short_content(self, obj):
-        return obj.content[:80]
+        """The one-line summary ("[文件] 报价单.pdf"); the stored content is on the change page."""
+        return summary_line(*summary(obj))
 
 
 @admin.register(QuickReply)

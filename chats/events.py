@@ -15,6 +15,7 @@ from accounts.events import account_for
 from chats import live
 from chats.content import PREVIEW_CHARS, display
 from chats.models import ContentType, Conversation, Message
+from chats.wxml import looks_like_xml
 from provider import metrics
 from provider.callbacks.events import PROCESSED, Duplicate, EventError, GroupMessageEvent
 
@@ -108,7 +109,9 @@ def _claim_echo(account_id, conversation_id, event):
         content_type=event.content_type,
         created_at__gte=since,
     ).exclude(outbox__isnull=True)
-    if event.content_type not in XML_ECHO_KINDS:
+    # The echo of a card, link or mini-program, and of media sent by URL, carries WeChat's XML
+    # (with CDN ids) instead of what the console sent: those match by kind and time.
+    if event.content_type not in XML_ECHO_KINDS and not looks_like_xml(event.content):
         candidates = candidates.filter(content=event.content)
     candidate = candidates.order_by("created_at", "pk").values_list("pk", flat=True).first()
     if candidate is None:

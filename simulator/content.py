@@ -513,6 +513,22 @@ class Context:
     revokes: str = ""  # the msgid a revoke takes back
 
 
+ECHO_KINDS = {IMAGE: "image", 15: "image", VOICE: "voice", VIDEO: "video", FILE: "file"}
+
+
+def echo(content_type, ctx, file_name=""):
+    """What the provider echoes (type 1) for media the account sent by URL: WeChat XML, as received."""
+    made = MAKERS[ECHO_KINDS[content_type]](ctx)
+    if content_type == FILE and file_name:
+        ext = file_name.rsplit(".", 1)[-1] if "." in file_name else ""
+        inner = (
+            f"\t\t<appattach>\n\t\t\t<totallen>0</totallen>\n\t\t\t<fileext>{escape(ext)}</fileext>\n\t\t</appattach>\n"
+        )
+        made = Made(_appmsg(6, file_name, inner, sender_wxid=ctx.sender_wxid), FILE, file_name=file_name)
+    made.content_type = content_type
+    return made
+
+
 def make(kind, ctx):
     """Made(content, content_type, file_name, voice_len) for one message of this kind."""
     if kind not in MAKERS:

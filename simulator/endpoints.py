@@ -7,9 +7,11 @@ corrupt it. A handler refuses bad input by raising `Reject(msg)`, which becomes
 """
 
 import json
+import random
 import time
 from dataclasses import dataclass
 
+from . import content as shapes
 from . import events, names
 from .state import Group, Member, Moment, ScanTask, seeded_rng
 
@@ -395,12 +397,45 @@ def message_send(ctx):
     )
     if ctx.sim.config.echo_sends:
         group = ctx.acct.find_group(to) if type_ == 2 else None
+        content, file_name, voice_len = ctx.get("content"), ctx.get("file_name") or "", 0
+        if content_type in shapes.ECHO_KINDS:
+            # WeChat turns a sent file into its own message: the echo is XML with CDN ids, like a received one.
+            shape = shapes.Context(
+                rng=random.Random(msgid),
+                sender=ctx.acct.account,
+                sender_wxid=ctx.acct.wxid,
+                name=ctx.acct.name,
+                to=to,
+                group=group.number if group else "",
+            )
+            made = shapes.echo(content_type, shape, file_name)
+            content, file_name, voice_len = made.content, made.file_name, made.voice_len
         if group is not None:
             events.inbound_message(
-                ctx.emit, ctx.acct, ctx.acct.account, ctx.get("content"), content_type, group, ctx.acct.name, msgid, 1
+                ctx.emit,
+                ctx.acct,
+                ctx.acct.account,
+                content,
+                content_type,
+                group,
+                ctx.acct.name,
+                msgid,
+                1,
+                file_name=file_name,
+                voice_len=voice_len,
             )
         else:
-            events.inbound_message(ctx.emit, ctx.acct, to, ctx.get("content"), content_type, msgid=msgid, type_=1)
+            events.inbound_message(
+                ctx.emit,
+                ctx.acct,
+                to,
+                content,
+                content_type,
+                msgid=msgid,
+                type_=1,
+                file_name=file_name,
+                voice_len=voice_len,
+            )
     return ok("发送成功")
 
 

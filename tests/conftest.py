@@ -127,6 +127,12 @@ def console(live_server, settings, sim):
     return live_server
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Personas are created in almost every test: hash their passwords cheaply (tests only)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin_user(django_user_model):
     return django_user_model.objects.create_user("alice", password="pw-alice-123", is_staff=True, is_superuser=True)

@@ -167,7 +167,7 @@ def rendered(message, *, staff=False):
     )
 
 
-@pytest.mark.parametrize(("name", "variant"), cases())
+@pytest.mark.parametrize(("name", "variant"), list(cases()))
 def test_every_spelling_of_a_real_message_reads_the_same(make, name, variant):
     original = make(name, content_of(name))
     rewritten = make(name, variant(content_of(name)))

@@ -198,6 +198,25 @@ def test_the_echo_of_a_console_send_is_linked_not_duplicated(callbacks, wechat_a
     assert (sent.msgid, link.msgid) == ("echo-1", "echo-2")
 
 
+def test_the_echo_of_an_image_sent_by_url_is_wechat_xml_and_still_linked(
+    callbacks, wechat_account, conversation, operator, settings, tmp_path
+):
+    """The console sends a URL; WeChat echoes its own <msg><img cdnthumburl=…> for it (no URL at all)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chats import actions, media
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    upload = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
+    attachment = media.store_upload(account=wechat_account, upload=upload, kind=2)[0]
+    sent = actions.send_media(conversation=conversation, attachment=attachment, content_type=2, operator=operator)
+    echo = '<?xml version="1.0"?><msg><img aeskey="ab" cdnthumburl="3057020100" length="108" md5="cd" /></msg>'
+    callbacks(c1(echo, content_type=2, type_=1, msgid="echo-img"))
+    assert Message.objects.count() == 1
+    sent.refresh_from_db()
+    assert sent.msgid == "echo-img" and sent.content == attachment.public_url
+
+
 def test_an_echo_of_the_same_text_twice_claims_two_messages(callbacks, wechat_account, conversation, operator):
     from chats import actions
 
