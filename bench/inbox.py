@@ -2,7 +2,10 @@
 with 1,000 and with 100,000 messages in one account. Nothing should scan the whole history,
 so both sizes should cost the same number of queries and about the same time.
 
-    .venv/bin/python bench/inbox.py [--sizes 1000 100000] [--conversations 200] [--repeat 20]
+    .venv/bin/python bench/inbox.py [--sizes 1000 100000] [--conversations 200] [--repeat 20] [--content real]
+
+`--content real` fills the messages with the real WeChat payloads of tests/fixtures/real_payloads/
+in turn (XML parsed for every message shown), instead of short texts.
 
 PostgreSQL from DATABASE_URL (default: a `wxconsole_bench_inbox` database, created if missing;
 its chats data is replaced on each run). Rendering goes through the Django test client as a
@@ -48,7 +51,16 @@ def setup_django(database_url):
     call_command("createcachetable", verbosity=0)
 
 
-def populate(total, conversations):
+def real_contents():
+    import json
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "real_payloads"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["payloads"]
+    return [((folder / p["file"]).read_text(encoding="utf-8"), p["content_type"]) for p in manifest]
+
+
+def populate(total, conversations, content="text"):
     """One account with `total` messages spread over `conversations` conversations (bulk inserts)."""
     from django.contrib.auth import get_user_model
     from django.utils import timezone
@@ -69,8 +81,10 @@ def populate(total, conversations):
     )
     batch = []
     start = now - timedelta(seconds=total)
+    reals = real_contents() if content == "real" else []
     for n in range(total):
         conv = convs[n % conversations]
+        text, content_type = reals[n % len(reals)] if reals else (f"第 {n} 条消息，您好 hello {n}", 1)
         batch.append(
             Message(
                 account=account,
@@ -78,7 +92,8 @@ def populate(total, conversations):
                 msgid=f"b{n}",
                 direction="in" if n % 3 else "out",
                 status="received" if n % 3 else "sent",
-                content=f"第 {n} 条消息，您好 hello {n}",
+                content=text,
+                content_type=content_type,
                 sent_at=start + timedelta(seconds=n),
             )
         )
@@ -89,7 +104,7 @@ def populate(total, conversations):
     for conv in convs:
         last = conv.messages.order_by("-sent_at").first()
         Conversation.objects.filter(pk=conv.pk).update(
-            last_message_at=last.sent_at, last_message_preview=last.content[:80]
+            last_message_at=last.sent_at, last_message_preview=last.content[:80] if last.content_type == 1 else ""
         )
     from django.db import connection
 
@@ -120,6 +135,7 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--content", choices=["text", "real"], default="text")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     if "postgres" not in database_url:
@@ -132,7 +148,7 @@ def main():
     rows = []
     for size in args.sizes:
         started = time.perf_counter()
-        account, user, convs = populate(size, args.conversations)
+        account, user, convs = populate(size, args.conversations, args.content)
         built = time.perf_counter() - started
         client = Client()
         client.force_login(user)
@@ -152,7 +168,8 @@ def main():
             rows.append((f"{size:,}", label, median, worst, queries))
         print(f"  ({size:,} messages inserted in {built:.1f}s)", file=sys.stderr)
 
-    print(f"\n{'messages':>9}  {'view':<40} {'median ms':>9} {'max ms':>8} {'queries':>7}")
+    print(f"\ncontent: {args.content}")
+    print(f"{'messages':>9}  {'view':<40} {'median ms':>9} {'max ms':>8} {'queries':>7}")
     for size, label, median, worst, queries in rows:
         print(f"{size:>9}  {label:<40} {median:>9.1f} {worst:>8.1f} {queries:>7}")
 
