@@ -145,12 +145,17 @@ class _Plain(HTMLParser):
             self.parts.append(data)
 
 
+# What is left of a tag the HTML parser could not read as one ("< a href=…>", "<;/a>", "<a href=…"
+# cut short): angle brackets around an attribute or a slash. "1 < 2 > 0" and "<3" stay.
+_BROKEN_TAG = re.compile(r"<[^<>]*[=/][^<>]*(?:>|\Z)")
+
+
 def plain(value):
     """Text a person can read: markup inside CDATA (`<a href="weixin://…">重新编辑</a>`) removed."""
     value = value or ""
     if "<" not in value and "&" not in value:
-        return " ".join(value.split()) if "\n" not in value else value.strip()
+        return value.strip()
     reader = _Plain()
     reader.feed(value)
     reader.close()
-    return "".join(reader.parts).strip()
+    return _BROKEN_TAG.sub("", "".join(reader.parts)).strip()

@@ -8,6 +8,7 @@ Then each is cut short and mangled: the message shows a readable fallback, never
 """
 
 import html
+import os
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 - only serialises trusted test data
 
@@ -206,7 +207,11 @@ def test_operators_who_are_not_staff_get_no_source_toggle(make):
     assert "msg-source" not in rendered(message, staff=False)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     name=st.sampled_from(XML_PAYLOADS),
     at=st.floats(min_value=0, max_value=1),
@@ -217,6 +222,7 @@ def test_mangled_xml_never_breaks_the_message_or_leaks_markup(make, name, at, ju
     index = int(len(content) * at)
     message = make(name, content[:index] + junk + content[index:])
     label, line = summary(message)
-    assert "<" not in summary_line(label, line) or "<" in junk
+    # Junk holding "<" or ">" can make a tag out of text, or text out of a tag: then a "<" may stand.
+    assert "<" not in summary_line(label, line) or set(junk) & {"<", ">"}
     page = rendered(message)
     assert raw_xml_leaks(page) == []
