@@ -7,7 +7,7 @@ from provider import outbox
 from provider.models import OutboxEntry
 
 from . import live
-from .content import PREVIEW_CHARS, summary
+from .content import preview_fields
 from .models import ContentType, Conversation, Message, Note
 
 
@@ -58,10 +58,7 @@ def _queue(
     )
     message.outbox = entry
     message.save(update_fields=["outbox"])
-    kind, text = summary(message)
-    Conversation.objects.filter(pk=conversation.pk).update(
-        last_message_at=now, last_message_kind=kind, last_message_preview=text[:PREVIEW_CHARS], last_message_sender=""
-    )
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, **preview_fields(message))
     live.bump(conversation.account_id)
     return message
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .content import summary, summary_line
+from .content import line
 from .models import Attachment, Conversation, Message, Note, QuickReply
 
 ACCOUNT_SEARCH = ("account__account", "account__wxid", "account__nickname")
@@ -28,7 +28,7 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=Message._meta.get_field("content").verbose_name)
     def short_content(self, obj):
         """The one-line summary ("[文件] 报价单.pdf"); the stored content is on the change page."""
-        return summary_line(*summary(obj))
+        return line(obj)
 
 
 @admin.register(QuickReply)

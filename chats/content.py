@@ -12,6 +12,7 @@ not by the provider's `content_type`, which is only a hint: real providers send 
 chat histories, Channels posts and music as "link" (8), and some system notices as text.
 """
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -54,6 +55,16 @@ LABELS = {
     "unparsed": pgettext_lazy("message kind", "Unreadable message"),
 }
 
+logger = logging.getLogger(__name__)
+
+# Media whose file stays on the phone (real messages carry CDN ids, no URL): what to do instead.
+ON_PHONE = {
+    "image": _("View the full image on the phone."),
+    "sticker": _("Shown on the phone."),
+    "voice": _("Listen on the phone."),
+    "video": _("Play it on the phone."),
+}
+
 PREVIEW_CHARS = 80
 QUOTE_CHARS = 60
 HISTORY_LINES = 4
@@ -90,6 +101,17 @@ class Display:
     @property
     def label_text(self):
         return LABELS.get(self.label, "")
+
+    @property
+    def media_len(self):
+        """A video's "0:33" or a voice message's "9″" ("" when unknown)."""
+        seconds = self.fields.get("seconds") if self.kind == "voice" else 0
+        return self.fields.get("duration") or (f"{seconds}″" if seconds else "")
+
+    @property
+    def on_phone(self):
+        """For media without a URL: where to see it ("" when it can be shown here)."""
+        return "" if self.url else ON_PHONE.get(self.kind, "")
 
     def summary(self):
         """(label kind, text) for the one-line forms."""
@@ -149,9 +171,10 @@ class Names:
         ident = (ident or "").strip()
         if not ident:
             return ""
-        if ident not in self.cache:
-            self.cache[ident] = self._lookup(ident, actor=actor)
-        return self.cache[ident]
+        key = (ident, actor)
+        if key not in self.cache:
+            self.cache[key] = self._lookup(ident, actor=actor)
+        return self.cache[key]
 
     def _lookup(self, ident, *, actor):
         message = self.message
@@ -213,32 +236,34 @@ _PLACEHOLDER_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\$")
 _PLACEHOLDER_BRACE = re.compile(r"\$\{([^}]{1,128})\}")
 _INVITE_ZH = re.compile(r"邀请你加入(?:了)?群聊\s*[“\"「]?(.+?)[”\"」]?\s*[，,]\s*进入可查看详情")
 _INVITE_EN = re.compile(r"join the group chat\s*[“\"]?(.+?)[”\"]?\s*\.\s*Enter", re.IGNORECASE)
-# Native WeChat message types, as a quote's <refermsg><type> gives them.
+# Native WeChat message types, as a quote's <refermsg><type> gives them: the content type its
+# content is read as, and the summary kind when there is no content to read.
 _NATIVE = {
-    1: ContentType.TEXT,
-    3: ContentType.IMAGE,
-    34: ContentType.VOICE,
-    42: ContentType.CONTACT_CARD,
-    43: ContentType.VIDEO,
-    47: ContentType.EMOJI,
-    48: ContentType.LOCATION,
-    49: ContentType.LINK,
-    62: ContentType.VIDEO,
-    10000: ContentType.SYSTEM,
-    10002: ContentType.SYSTEM,
+    1: (ContentType.TEXT, ""),
+    3: (ContentType.IMAGE, "image"),
+    34: (ContentType.VOICE, "voice"),
+    42: (ContentType.CONTACT_CARD, "card"),
+    43: (ContentType.VIDEO, "video"),
+    47: (ContentType.EMOJI, "sticker"),
+    48: (ContentType.LOCATION, "location"),
+    49: (ContentType.LINK, "message"),
+    62: (ContentType.VIDEO, "video"),
+    10000: (ContentType.SYSTEM, "message"),
+    10002: (ContentType.SYSTEM, "message"),
 }
 # Items of a forwarded chat history (<recorditem><datalist><dataitem datatype=…>).
 _RECORD_KINDS = {2: "image", 3: "voice", 4: "video", 5: "link", 6: "location", 8: "file", 17: "history", 19: "app"}
 
 
-def _seconds(value):
-    return max(int(value), 0)
-
-
 def duration(seconds):
     """ "0:03", "12:40" for a video or a Channels clip."""
-    seconds = _seconds(seconds)
+    seconds = max(int(seconds), 0)
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _unparsed(label="unparsed"):
+    """What cannot be read: the template shows a fallback (and, to staff, the source on demand)."""
+    return Display("unparsed", label=label)
 
 
 def _fill_dollar(template, values):
@@ -267,7 +292,7 @@ def _link_values(node, names):
     return values
 
 
-def _system(root, names, depth):
+def _system(root, names):
     """A <sysmsg> (or bare <revokemsg>): the line WeChat shows, with placeholders filled."""
     kind = (root.get("type") or "").strip()
     if root.tag == "revokemsg":
@@ -318,12 +343,7 @@ def _image(root, message, kind):
     img = root.find(".//img") if kind == "image" else root.find(".//emoji")
     if kind == "sticker":
         url = safe_url(wxml.attr(img, "cdnurl")) or safe_url(wxml.attr(img, "thumburl"))
-        return Display(
-            "sticker",
-            url=url,
-            label="sticker",
-            fields={"width": wxml.integer(wxml.attr(img, "width")), "height": wxml.integer(wxml.attr(img, "height"))},
-        )
+        return Display("sticker", url=url, label="sticker")
     url = safe_url(wxml.attr(img, "cdnbigimgurl", "cdnmidimgurl", "cdnthumburl"))
     return Display(
         "image",
@@ -443,18 +463,13 @@ def _quoted(refer, names, depth):
     native = wxml.integer(wxml.text(refer, "type"))
     content = (refer.findtext("content") or "") if refer is not None else ""
     sender = wxml.text(refer, "chatusr")
-    kind, text = "message", ""
+    hint, kind = _NATIVE.get(native, (ContentType.LINK, "message"))
+    text = ""
     inner = wxml.parse_nested(content, depth + 1)
     if inner is not None:
-        hint = _NATIVE.get(native, ContentType.LINK)
-        shown = _from_root(inner, _Stub(hint), names, depth + 1)
-        kind, text = shown.summary()
+        kind, text = _from_root(inner, _Stub(hint), names, depth + 1).summary()
     elif native == 1 or (native == 0 and content.strip()):
         kind, text = "", one_line(wxml.split_prefix(content, {sender})[1], QUOTE_CHARS)
-    else:
-        kind = {3: "image", 34: "voice", 43: "video", 62: "video", 47: "sticker", 42: "card", 48: "location"}.get(
-            native, "message"
-        )
     return {
         "who": who,
         "label": kind,
@@ -536,8 +551,6 @@ def _link(appmsg, root, kind_hint):
     items = appmsg.findall(".//mmreader/category/item")
     if len(items) > 1:
         fields["more"] = [wxml.plain(wxml.text(item, "title")) for item in items[1:MMREADER_ITEMS]]
-    if label == "music":
-        fields["describe"] = describe
     return Display("link", url=url, label=label, summary_text=summary_text, fields=fields)
 
 
@@ -616,7 +629,7 @@ def _appmsg(appmsg, root, message, names, depth):
     hint = {3: "music", 76: "music", 53: "solitaire"}.get(kind, "link" if kind in (4, 5) else "message")
     shown = _link(appmsg, root, hint)
     if not (shown.fields["title"] or shown.fields["describe"] or shown.url):
-        return Display("unparsed", label="message", fields={"content_type": message.content_type})
+        return _unparsed("message")
     return shown
 
 
@@ -632,13 +645,13 @@ class _Stub:
 def _from_root(root, message, names, depth=0):
     tag = root.tag
     if tag == "sysmsg" or tag == "revokemsg":
-        return _system(root, names, depth)
+        return _system(root, names)
     if tag == "appmsg":
         return _appmsg(root, root, message, names, depth)
     if tag in ("voipmsg", "voipinvitemsg"):
         return Display("system", text=str(LABELS["call"]))
     if tag != "msg":
-        return Display("unparsed", label="unparsed", fields={"content_type": message.content_type})
+        return _unparsed()
     appmsg = root.find("appmsg")
     if appmsg is not None:
         return _appmsg(appmsg, root, message, names, depth)
@@ -656,7 +669,7 @@ def _from_root(root, message, names, depth=0):
         return _card(root, message)
     if message.content_type in (ContentType.CONTACT_CARD, ContentType.OFFICIAL_CARD):
         return _card(root, message)
-    return Display("unparsed", label="unparsed", fields={"content_type": message.content_type})
+    return _unparsed()
 
 
 def _outgoing(message, data):
@@ -709,6 +722,19 @@ def _media_url(message):
     return safe_url(message.content)
 
 
+def _plain_media(message, url=""):
+    """Media given as a URL (the seed's form, or an operator's upload), or with no content to read."""
+    branch, label = _MEDIA[message.content_type]
+    fields = {"name": message.file_name, "seconds": message.voice_len}
+    if not url:
+        return Display(branch, label=label, fields=fields)
+    name = message.file_name or url.rsplit("/", 1)[-1].split("?")[0]
+    seconds = message.voice_len if branch == "voice" else 0
+    summary_text = name if branch == "file" else f"{seconds}″" if seconds else ""
+    fields["name"] = name
+    return Display(branch, url=url, text=name, label=label, summary_text=summary_text, fields=fields)
+
+
 def build(message, names=None):
     """The Display of one message (see the module docstring)."""
     names = names or Names(message)
@@ -718,47 +744,36 @@ def build(message, names=None):
         shown = _outgoing(message, data)
         if shown is not None:
             return shown
-    known = names.known_ids()
     content = (message.content or "").lstrip("\ufeff")
+
+    def as_text():
+        return Display("text", text=wxml.split_prefix(content, names.known_ids())[1])
+
     if ct in _MEDIA:
         url = _media_url(message)
         if url:
-            branch, label = _MEDIA[ct]
-            name = message.file_name or url.rsplit("/", 1)[-1].split("?")[0]
-            shown = Display(branch, url=url, text=name, label=label, summary_text=name if branch == "file" else "")
-            shown.fields = {"name": name, "seconds": message.voice_len}
-            if branch == "voice" and message.voice_len:
-                shown.summary_text = f"{message.voice_len}″"
-            return shown
-    if not wxml.looks_like_xml(content) and ct != ContentType.TEXT:
+            return _plain_media(message, url)
+    if not wxml.looks_like_xml(content):
         # Something before the XML that is not a sender line: read the XML after it, if any.
-        start = wxml.xml_start(content)
+        start = wxml.xml_start(content) if ct != ContentType.TEXT else -1
         if start > 0:
             root = wxml.parse(content[start:])
-            if root is None:
-                return Display("unparsed", label="unparsed", fields={"content_type": ct})
-            return _from_root(root, message, names)
-    if not wxml.looks_like_xml(content):
-        text = wxml.split_prefix(content, known)[1]
+            return _unparsed() if root is None else _from_root(root, message, names)
+        text = as_text()
         if ct in (ContentType.SYSTEM, ContentType.RED_PACKET, ContentType.TRANSFER):
-            return Display("system", text=wxml.plain(text))
-        if ct == ContentType.LINK and safe_url(text):
-            return Display("link", url=safe_url(text), label="link", summary_text=text, fields={"title": text})
+            return Display("system", text=wxml.plain(text.text))
+        url = safe_url(text.text) if ct == ContentType.LINK else ""
+        if url:
+            return Display("link", url=url, label="link", summary_text=url, fields={"title": url})
         if ct in _MEDIA:
-            branch, label = _MEDIA[ct]
-            return Display(branch, label=label, fields={"name": message.file_name, "seconds": message.voice_len})
-        return Display("text", text=text)
+            return _plain_media(message)
+        return text
     root = wxml.parse(content)
-    if root is None:
-        if ct == ContentType.TEXT:
-            return Display("text", text=wxml.split_prefix(content, known)[1])
-        return Display("unparsed", label="unparsed", fields={"content_type": ct})
-    if ct == ContentType.TEXT and root.tag not in ("msg", "sysmsg", "appmsg", "revokemsg"):
-        return Display("text", text=wxml.split_prefix(content, known)[1])
+    if root is None or (ct == ContentType.TEXT and root.tag not in ("msg", "sysmsg", "appmsg", "revokemsg")):
+        # A person may type something that looks like XML: text stays text.
+        return as_text() if ct == ContentType.TEXT else _unparsed()
     shown = _from_root(root, message, names)
-    if shown.kind == "unparsed" and ct == ContentType.TEXT:
-        return Display("text", text=wxml.split_prefix(content, known)[1])
-    return shown
+    return as_text() if shown.kind == "unparsed" and ct == ContentType.TEXT else shown
 
 
 def display(message):
@@ -768,10 +783,8 @@ def display(message):
         try:
             shown = build(message)
         except Exception:  # noqa: BLE001 - a message nobody foresaw must not break the page
-            import logging
-
-            logging.getLogger(__name__).exception("cannot display message %s", message.pk)
-            shown = Display("unparsed", label="unparsed", fields={"content_type": message.content_type})
+            logger.exception("cannot display message %s", message.pk)
+            shown = _unparsed()
         message._display = shown
     return shown
 
@@ -779,6 +792,22 @@ def display(message):
 def summary(message):
     """(label kind, text) of the message's one-line form: ("file", "报价单.pdf"), ("", "你好")."""
     return display(message).summary()
+
+
+def line(message):
+    """The message's one-line form as text, in the active language: "[文件] 报价单.pdf"."""
+    return summary_line(*summary(message))
+
+
+def preview_fields(message):
+    """The conversation's last-message columns for this message (see Conversation): kept
+    language-neutral, with who said it in groups (not before the group's own system lines)."""
+    shown = display(message)
+    kind, text = shown.summary()
+    sender = ""
+    if message.conversation.is_group and not message.is_outgoing and shown.kind != "system":
+        sender = message.sender_name or message.sender
+    return {"last_message_kind": kind, "last_message_preview": text, "last_message_sender": sender[:255]}
 
 
 def summary_line(label, text):

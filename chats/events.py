@@ -13,37 +13,27 @@ from django.utils import timezone
 
 from accounts.events import account_for
 from chats import live
-from chats.content import PREVIEW_CHARS, display
+from chats.content import display, preview_fields
 from chats.models import ContentType, Conversation, Message
 from chats.wxml import looks_like_xml
 from provider import metrics
 from provider.callbacks.events import PROCESSED, Duplicate, EventError, GroupMessageEvent
 
+PREVIEW_COLUMNS = ("last_message_preview", "last_message_kind", "last_message_sender")
 # E-60: an outgoing message echoed back is matched to the console's own row within this window.
 ECHO_WINDOW = timedelta(minutes=5)
 
 
-def preview_of(message, *, is_group):
-    """(kind, text, sender) of the conversation's last-message line (see Conversation)."""
-    shown = display(message)
-    kind, text = shown.summary()
-    sender = ""
-    if is_group and not message.is_outgoing and shown.kind != "system":
-        sender = message.sender_name or message.sender
-    return kind, text[:PREVIEW_CHARS], sender[:255]
-
-
 def _upsert_conversation(*, account_id, kind, peer, title, at, preview, unread):
-    """Create or update the conversation in one statement; return its id. preview: preview_of()."""
+    """Create or update the conversation in one statement; return its id. preview: content.preview_fields()."""
     table = connection.ops.quote_name(Conversation._meta.db_table)
     newer = f"({table}.last_message_at IS NULL OR excluded.last_message_at >= {table}.last_message_at)"
     latest = ", ".join(
-        f"{column} = CASE WHEN {newer} THEN excluded.{column} ELSE {table}.{column} END"
-        for column in ("last_message_preview", "last_message_kind", "last_message_sender")
+        f"{column} = CASE WHEN {newer} THEN excluded.{column} ELSE {table}.{column} END" for column in PREVIEW_COLUMNS
     )
     sql = (
-        f"INSERT INTO {table} (account_id, kind, peer, title, last_message_at, last_message_preview,"  # noqa: S608 - identifiers from the model, values bound
-        " last_message_kind, last_message_sender, unread_count, created_at)"
+        f"INSERT INTO {table} (account_id, kind, peer, title, last_message_at, {', '.join(PREVIEW_COLUMNS)},"  # noqa: S608 - identifiers from the model, values bound
+        " unread_count, created_at)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (account_id, peer) DO UPDATE SET"
         f" title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE {table}.title END,"
@@ -52,16 +42,13 @@ def _upsert_conversation(*, account_id, kind, peer, title, at, preview, unread):
         " RETURNING id"
     )
     field = Conversation._meta.get_field("last_message_at")
-    preview_kind, preview_text, preview_sender = preview
     params = [
         account_id,
         kind,
         peer,
         title[:255],
         field.get_db_prep_save(at, connection),
-        preview_text,
-        preview_kind,
-        preview_sender,
+        *(preview[column] for column in PREVIEW_COLUMNS),
         unread,
         field.get_db_prep_save(timezone.now(), connection),
     ]
@@ -157,7 +144,7 @@ def handle_message(event):
         peer=event.peer,
         title=(event.group_name if is_group else event.counterpart_name) or "",
         at=at,
-        preview=preview_of(message, is_group=is_group),
+        preview=preview_fields(message),
         unread=0 if event.outgoing else 1,
     )
     live.bump(account.pk)

@@ -129,9 +129,9 @@ class Message(models.Model):
         indexes = [models.Index(fields=["conversation", "sent_at", "id"], name="chats_msg_conv_time_id")]
 
     def __str__(self):
-        from .content import summary, summary_line
+        from .content import line
 
-        return f"{self.get_direction_display()}: {summary_line(*summary(self))}"[:80]
+        return f"{self.get_direction_display()}: {line(self)}"[:80]
 
     @property
     def is_outgoing(self):

@@ -20,7 +20,6 @@ MAX_XML = 200_000
 # Nested XML inside XML (a quote's <content>, a chat history's <recorditem>) is followed this deep.
 MAX_DEPTH = 3
 
-ROOTS = ("msg", "sysmsg", "appmsg", "revokemsg", "voipmsg", "voipinvitemsg")
 # "wxid_abc:" or "123@chatroom: " alone on the first line, before the XML.
 _PREFIX = re.compile(r"\A\s*([^\s<:]{1,128}):[ \t]*\r?\n")
 _DECLARATION = re.compile(r"\A\s*<\?xml[^>]*\?>", re.IGNORECASE)

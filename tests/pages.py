@@ -1,6 +1,5 @@
 """Reading a rendered page as a person sees it: visible text, image sources, raw-XML checks."""
 
-import html
 import re
 from html.parser import HTMLParser
 
@@ -92,7 +91,3 @@ def raw_xml_leaks(page_html):
 
 def text_of(page_html, root_id):
     return read(page_html, root_id)[0]
-
-
-def unescape(value):
-    return html.unescape(value)

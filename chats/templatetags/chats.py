@@ -3,8 +3,8 @@ from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 
 from chats.content import display as display_of
+from chats.content import line, summary_line
 from chats.content import safe_url as safe_url_of
-from chats.content import summary_line
 
 register = template.Library()
 
@@ -25,17 +25,16 @@ def display(message):
 @register.filter
 def summary(message):
     """The one-line form of a message ("[文件] 报价单.pdf"), for search results and lists."""
-    label, text = display_of(message).summary()
-    return summary_line(label, text)
+    return line(message)
 
 
 @register.filter
 def preview(conversation):
     """The inbox list's last-message line: "李四: [图片]", in the reader's language."""
-    line = summary_line(conversation.last_message_kind, conversation.last_message_preview)
+    shown = summary_line(conversation.last_message_kind, conversation.last_message_preview)
     if conversation.last_message_sender:
-        return f"{conversation.last_message_sender}: {line}"
-    return line
+        return f"{conversation.last_message_sender}: {shown}"
+    return shown
 
 
 @register.simple_tag
