@@ -498,7 +498,7 @@ MAKERS = {
 }
 KINDS = tuple(MAKERS)
 # Kinds whose group deliveries real hooks send with the sender line first (card__2, revoke__2).
-PREFIXED = {"card", "revoke", "text"}
+PREFIXED = {"card", "revoke"}
 
 
 @dataclass
@@ -536,6 +536,6 @@ def make(kind, ctx):
     if kind in GROUP_ONLY and not ctx.group:
         raise ValueError(f"{kind} happens only in groups")
     made = MAKERS[kind](ctx)
-    if ctx.group and kind in PREFIXED and kind != "text" and ctx.rng.random() < 0.5:
+    if ctx.group and kind in PREFIXED and ctx.rng.random() < 0.5:
         made.content = f"{ctx.sender_wxid}:\n{made.content}"
     return made
